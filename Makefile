@@ -1,0 +1,70 @@
+# Animated study diagrams: `make render` builds everything, `make test` checks it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+QUALITY ?= full
+IDS ?=
+
+# System packages that Manim (Cairo/Pango), Graphviz, LaTeX and the encoder need.
+APT_PACKAGES := libpango1.0-dev libcairo2-dev pkg-config ffmpeg graphviz \
+	texlive-latex-base texlive-latex-recommended dvisvgm fonts-inter fonts-jetbrains-mono
+# Extra system packages for the browser tests.
+APT_TEST_PACKAGES := chromium
+
+.PHONY: help render site test lint validate schema clean sysdeps test-sysdeps deps
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+render: deps ## render every authored tile (QUALITY=full|preview, JOBS=n, IDS="a b") and build the gallery
+	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) $(IDS)
+
+site: deps ## rebuild the gallery from what is rendered
+	$(BIN)/python -m render site
+
+validate: deps ## check diagrams.yaml and report every error
+	$(BIN)/python -m render validate
+
+schema: deps ## regenerate diagrams.schema.json from the spec models
+	$(BIN)/python -m render schema -o diagrams.schema.json
+
+test: deps test-sysdeps ## run the test suite (renders every authored tile in preview quality)
+	$(BIN)/python -m pytest -q
+
+lint: deps ## code lint (ruff)
+	$(BIN)/ruff check render scenes tests
+
+clean: ## remove build outputs (keeps the .venv)
+	rm -rf build
+
+deps: sysdeps $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+sysdeps:
+	@$(call ensure_apt,$(APT_PACKAGES))
+
+test-sysdeps:
+	@$(call ensure_apt,$(APT_TEST_PACKAGES))
+
+# Install missing Debian packages with apt-get when root; otherwise print the exact command.
+define ensure_apt
+missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo "installing system packages:$$missing"; \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+  else \
+    echo "missing system packages; run: sudo apt-get install -y$$missing"; exit 1; \
+  fi; \
+fi
+endef

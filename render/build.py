@@ -1,0 +1,94 @@
+"""The pipeline, top to bottom: spec -> plan -> render (parallel) -> gallery."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from render.plan import Manifest, PlannedTile, plan
+from render.spec import Spec
+from render.worker import TileJob, TileResult, render_tile, warm_up
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where outputs go, all under one build directory."""
+
+    build: Path
+
+    def media(self, theme: str) -> Path:
+        return self.build / ("media" if theme == "dark" else f"media-{theme}")
+
+    @property
+    def cache(self) -> Path:
+        return self.build / "cache"
+
+    @property
+    def site(self) -> Path:
+        return self.build / "site"
+
+    def manifest(self, theme: str, quality: str) -> Manifest:
+        return Manifest(self.cache / f"manifest-{theme}.json")
+
+
+@dataclass
+class RenderReport:
+    rendered: list[TileResult] = field(default_factory=list)
+    failed: list[TileResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+Progress = Callable[[str, TileResult | None], None]
+
+
+def render(spec: Spec, paths: Paths, ids: list[str] | None, jobs: int, quality: str, theme: str, force: bool,
+           progress: Callable[[int], Progress] | None = None) -> RenderReport:
+    """Render the stale authored tiles in parallel worker processes; return what happened."""
+    media = paths.media(theme)
+    manifest = paths.manifest(theme, quality)
+    todo = plan(spec, ids, media, manifest, theme, quality, force)
+    report = RenderReport(skipped=[p.tile.id for p in todo if not p.stale])
+    stale = [p for p in todo if p.stale]
+    if not stale:
+        return report
+    media.mkdir(parents=True, exist_ok=True)
+    tick = progress(len(stale)) if progress else (lambda _id, _res: None)
+    by_id: dict[str, PlannedTile] = {p.tile.id: p for p in stale}
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(stale))), mp_context=ctx, initializer=warm_up) as pool:
+        pending: set[Future[TileResult]] = set()
+        for p in stale:
+            # The manifest entry goes first: a crash mid-publish must not leave a trusted old hash.
+            manifest.drop(p.tile.id)
+            job = TileJob(
+                tile=p.tile.model_dump(mode="json", by_alias=True),
+                layer=p.layer.model_dump(mode="json", exclude={"tiles"}),
+                number=p.number,
+                quality=quality,
+                theme=theme,
+                out_dir=str(media / p.tile.id),
+                cache_dir=str(paths.cache),
+                content_hash=p.content_hash,
+            )
+            pending.add(pool.submit(render_tile, job))
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                res = fut.result()
+                if res.ok:
+                    manifest.set(res.tile_id, by_id[res.tile_id].content_hash)
+                    report.rendered.append(res)
+                else:
+                    report.failed.append(res)
+                tick(res.tile_id, res)
+    return report

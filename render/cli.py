@@ -1,0 +1,155 @@
+"""Command line: python -m render <command> [options]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from render.spec import Spec, SpecInvalid, _suggest, json_schema, load_spec
+
+log = logging.getLogger("render")
+
+
+class UserError(Exception):
+    """A mistake in how the tool was called: one clear line, exit status 2."""
+
+
+def _load(args: argparse.Namespace) -> Spec:
+    return load_spec(args.spec)
+
+
+def _check_ids(spec: Spec, ids: list[str]) -> list[str]:
+    known = [t.id for _, t in spec.tiles()]
+    for i in ids:
+        if i not in known:
+            raise UserError(f"unknown tile '{i}'{_suggest(i, known)}")
+    return ids
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    spec = _load(args)
+    tiles = spec.tiles()
+    authored = [t.id for _, t in tiles if t.status == "authored"]
+    planned = [t.id for _, t in tiles if t.status == "planned"]
+    print(f"{args.spec}: OK: {len(spec.layers)} layers, {len(tiles)} tiles "
+          f"({len(authored)} authored, {len(planned)} planned)")
+    if args.verbose and planned:
+        print("planned: " + ", ".join(planned))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+    if args.output:
+        from render.plan import atomic_write_text
+
+        atomic_write_text(Path(args.output), text)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from render.build import Paths, render
+    from render.gallery import build_site
+
+    spec = _load(args)
+    ids = _check_ids(spec, args.ids)
+    paths = Paths(Path(args.build))
+    console = Console(stderr=True)
+    planned = [t.id for _, t in spec.tiles() if t.status == "planned" and (not ids or t.id in ids)]
+    if planned:
+        console.print(f"[dim]{len(planned)} planned tile(s) skipped: {', '.join(planned[:6])}"
+                      f"{' …' if len(planned) > 6 else ''}[/]")
+    bar = Progress(TextColumn("[bold]render"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TextColumn("{task.description}"), console=console, transient=False)
+
+    def progress(total: int):  # type: ignore[no-untyped-def]
+        task = bar.add_task("", total=total)
+
+        def tick(tile_id: str, res) -> None:  # type: ignore[no-untyped-def]
+            mark = "[green]✓[/]" if res.ok else "[red]✗[/]"
+            bar.console.print(f"{mark} {tile_id}  {res.seconds:.1f}s" + ("" if res.ok else f"  {res.error}"))
+            bar.update(task, advance=1, description=tile_id)
+
+        return tick
+
+    with bar:
+        report = render(spec, paths, ids or None, args.jobs, args.quality, args.theme, args.force, progress)
+    if report.skipped:
+        console.print(f"{len(report.skipped)} tile(s) up to date")
+    console.print(f"{len(report.rendered)} rendered, {len(report.failed)} failed")
+    for res in report.failed:
+        console.print(f"[red]FAILED[/] {res.tile_id}: {res.error}", highlight=False)
+        if args.verbose:
+            console.print(res.meta.get("traceback", ""), highlight=False)
+    if not args.no_site and args.theme == "dark":
+        index = build_site(spec, paths.media("dark"), paths.site)
+        console.print(f"gallery: {index}")
+    return 0 if report.ok else 1
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from render.build import Paths
+    from render.gallery import build_site
+
+    spec = _load(args)
+    paths = Paths(Path(args.build))
+    index = build_site(spec, paths.media("dark"), paths.site)
+    print(f"gallery: {index}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m render", description="Animated study diagrams from diagrams.yaml.")
+    p.add_argument("--spec", default="diagrams.yaml", help="the spec file (default: diagrams.yaml)")
+    p.add_argument("--build", default="build", help="output directory (default: build)")
+    p.add_argument("-v", "--verbose", action="store_true", help="more detail")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("validate", help="check the spec and report every error at once")
+    s.set_defaults(fn=cmd_validate)
+
+    s = sub.add_parser("schema", help="print the JSON Schema of the spec")
+    s.add_argument("-o", "--output", help="write to this file instead of stdout")
+    s.set_defaults(fn=cmd_schema)
+
+    s = sub.add_parser("render", help="render tiles (all authored ones, or the IDS given) and build the gallery")
+    s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
+    s.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    s.add_argument("--quality", choices=["preview", "full"], default="full", help="full = 1920x1080 30 fps")
+    s.add_argument("--theme", choices=["dark", "light"], default="dark")
+    s.add_argument("--force", action="store_true", help="render even when the cache says up to date")
+    s.add_argument("--no-site", action="store_true", help="do not rebuild the gallery afterwards")
+    s.set_defaults(fn=cmd_render)
+
+    s = sub.add_parser("site", help="build the gallery from what is rendered")
+    s.set_defaults(fn=cmd_site)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        return int(args.fn(args))
+    except SpecInvalid as e:
+        for err in e.errors:
+            print(err, file=sys.stderr)
+        n = len(e.errors)
+        print(f"{n} error{'s' if n != 1 else ''} in {args.spec}; nothing was rendered", file=sys.stderr)
+        return 1
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; finished tiles are kept, unfinished ones re-render next run", file=sys.stderr)
+        return 130

@@ -1,0 +1,155 @@
+"""The vetted set of named functions a plot curve may use.
+
+YAML names a function and gives its numeric parameters; nothing from the YAML is
+evaluated as code. Each function maps a NumPy array of x to y.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {}
+
+
+def function(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Register a plot function under its own name."""
+    FUNCTIONS[fn.__name__] = fn
+    return fn
+
+
+@function
+def poly(x, coeffs=(0.0, 1.0)):
+    """Polynomial c0 + c1 x + c2 x^2 + ... (coefficients in rising order)."""
+    return sum(c * x**i for i, c in enumerate(coeffs))
+
+
+@function
+def power(x, a=1.0, p=2.0, c=0.0):
+    """a * |x|^p + c."""
+    return a * np.abs(x) ** p + c
+
+
+@function
+def absolute(x, a=1.0, c=0.0):
+    """a * |x| + c (MAE)."""
+    return a * np.abs(x) + c
+
+
+@function
+def huber(x, delta=1.0):
+    """Huber loss: quadratic within delta, linear outside."""
+    ax = np.abs(x)
+    return np.where(ax <= delta, 0.5 * x**2, delta * (ax - 0.5 * delta))
+
+
+@function
+def neg_log(x):
+    """-ln(x): cross-entropy of the true class predicted with probability x."""
+    return -np.log(np.clip(x, 1e-9, None))
+
+
+@function
+def neg_log1m(x):
+    """-ln(1 - x): cross-entropy when the true class is 0."""
+    return -np.log(np.clip(1 - x, 1e-9, None))
+
+
+@function
+def hinge(x):
+    """max(0, 1 - x): hinge loss of the margin x = y f(x)."""
+    return np.maximum(0.0, 1 - x)
+
+
+@function
+def sigmoid(x, k=1.0, x0=0.0):
+    """Logistic sigmoid 1 / (1 + exp(-k (x - x0)))."""
+    return 1 / (1 + np.exp(-k * (x - x0)))
+
+
+@function
+def tanh(x):
+    """Hyperbolic tangent."""
+    return np.tanh(x)
+
+
+@function
+def relu(x):
+    """max(0, x)."""
+    return np.maximum(0.0, x)
+
+
+@function
+def leaky_relu(x, alpha=0.1):
+    """x for x > 0, alpha x otherwise."""
+    return np.where(x > 0, x, alpha * x)
+
+
+@function
+def gaussian(x, mu=0.0, sigma=1.0, a=1.0):
+    """a * exp(-(x - mu)^2 / (2 sigma^2))."""
+    return a * np.exp(-((x - mu) ** 2) / (2 * sigma**2))
+
+
+@function
+def exp_decay(x, a=1.0, k=1.0, c=0.0):
+    """a * exp(-k x) + c."""
+    return a * np.exp(-k * x) + c
+
+
+@function
+def exp_growth(x, a=1.0, k=1.0, c=0.0):
+    """a * exp(k x) + c."""
+    return a * np.exp(k * x) + c
+
+
+@function
+def roc(x, auc=0.85):
+    """A concave ROC curve y = x^(1/auc - 1) whose area under it is exactly auc."""
+    return np.clip(x, 0, 1) ** (1 / auc - 1)
+
+
+@function
+def sine(x, a=1.0, f=1.0, phase=0.0, c=0.0):
+    """a * sin(f x + phase) + c."""
+    return a * np.sin(f * x + phase) + c
+
+
+@function
+def constant(x, c=0.0):
+    """The horizontal line y = c."""
+    return np.full_like(np.asarray(x, dtype=float), c)
+
+
+def parameters(name: str) -> list[str]:
+    """Return the parameter names a registered function accepts (besides x)."""
+    sig = inspect.signature(FUNCTIONS[name])
+    return [p for p in sig.parameters if p != "x"]
+
+
+def evaluate(name: str, params: dict[str, Any], x: Any) -> np.ndarray:
+    """Evaluate a registered function on x with the given parameters."""
+    return np.asarray(FUNCTIONS[name](np.asarray(x, dtype=float), **params), dtype=float)
+
+
+def descent_path(
+    name: str, params: dict[str, Any], start: float, lr: float, steps: int, x_range: tuple[float, float]
+) -> list[tuple[float, float]]:
+    """Return the iterates (x_t, f(x_t)) of gradient descent on a registered function.
+
+    Stops early when an iterate leaves x_range (a diverging learning rate).
+    """
+    pts: list[tuple[float, float]] = []
+    x = float(start)
+    h = 1e-4
+    for _ in range(steps + 1):
+        y = float(evaluate(name, params, x))
+        pts.append((x, y))
+        grad = float((evaluate(name, params, x + h) - evaluate(name, params, x - h)) / (2 * h))
+        x = x - lr * grad
+        if not (x_range[0] <= x <= x_range[1]):
+            break
+    return pts

@@ -1,0 +1,164 @@
+"""Step actions: one function per action key, in one registry.
+
+Each action receives the director scene (which knows every element) and the
+validated action spec, and plays its animation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from manim import (
+    AnimationGroup,
+    Circumscribe,
+    Dot,
+    FadeIn,
+    FadeOut,
+    MoveAlongPath,
+    ReplacementTransform,
+    Succession,
+    linear,
+    rate_functions,
+)
+
+from render import spec as S
+
+if TYPE_CHECKING:
+    from scenes.director import TileScene
+
+Play = Callable[["TileScene", S.ActionBase], None]
+ACTIONS: dict[str, Play] = {}
+
+
+def action(key: str) -> Callable[[Play], Play]:
+    """Register the player of one action key."""
+
+    def register(fn: Play) -> Play:
+        ACTIONS[key] = fn
+        return fn
+
+    return register
+
+
+@action("show")
+def play_show(scene: TileScene, a: S.ActionBase) -> None:
+    anims = []
+    for ref in scene.expand(a.targets()):
+        if scene.is_visible(ref):
+            continue
+        anims.append(scene.intro(ref))
+        scene.mark_visible(ref)
+    anims = scene.with_headings(a.targets()) + anims
+    if anims:
+        scene.play(AnimationGroup(*anims, lag_ratio=0.2), run_time=a.run_time or min(1.0 + 0.25 * len(anims), 2.5))
+
+
+@action("hide")
+def play_hide(scene: TileScene, a: S.ActionBase) -> None:
+    mobs = []
+    for ref in scene.expand(a.targets()):
+        if scene.is_visible(ref):
+            mobs.append(scene.mob(ref))
+            scene.mark_hidden(ref)
+    if mobs:
+        scene.play(*[FadeOut(m) for m in mobs], run_time=a.run_time or 0.8)
+
+
+@action("highlight")
+def play_highlight(scene: TileScene, a: S.ActionBase) -> None:
+    color = scene.theme.color("accent")
+    anims = [Circumscribe(scene.mob(ref), color=color, fade_out=True, buff=0.08) for ref in a.targets()]
+    scene.play(*anims, run_time=a.run_time or 1.2)
+
+
+def _recolor_target(mob, color: str):  # type: ignore[no-untyped-def]
+    mob.generate_target()
+    for part in mob.target.get_family():
+        kind = getattr(part, "part", None)
+        if kind in ("box", "shape", "curve", "mark", "edge"):
+            part.set_stroke(color)
+            if part.get_fill_opacity() > 0:
+                part.set_fill(color)
+    return mob
+
+
+@action("recolor")
+def play_recolor(scene: TileScene, a: S.ActionBase) -> None:
+    assert isinstance(a, S.Recolor)
+    color = scene.theme.color(a.role)
+    anims = []
+    from manim import MoveToTarget
+
+    for ref in a.targets():
+        mob = _recolor_target(scene.mob(ref), color)
+        anims.append(MoveToTarget(mob))
+    scene.play(*anims, run_time=a.run_time or 0.8)
+
+
+@action("dim")
+def play_dim(scene: TileScene, a: S.ActionBase) -> None:
+    anims = [scene.mob(ref).animate.set_opacity(0.22) for ref in a.targets()]
+    for ref in a.targets():
+        scene.mark_dimmed(ref)
+    scene.play(*anims, run_time=a.run_time or 0.8)
+
+
+@action("flow")
+def play_flow(scene: TileScene, a: S.ActionBase) -> None:
+    assert isinstance(a, S.Flow)
+    color = scene.theme.color(a.role or "accent")
+    token = Dot(radius=0.11, color=color)
+    token.set_z_index(10)
+    routes = [scene.route(ref) for ref in a.targets()]
+    token.move_to(routes[0].get_start())
+    per = (a.run_time or 0.9 * len(routes)) / len(routes)
+    moves = [MoveAlongPath(token, r, run_time=per, rate_func=rate_functions.smooth if len(routes) == 1 else linear)
+             for r in routes]
+    scene.play(FadeIn(token, scale=0.5), run_time=0.2)
+    scene.play(Succession(*moves))
+    scene.play(FadeOut(token, scale=1.8), run_time=0.3)
+
+
+@action("walk")
+def play_walk(scene: TileScene, a: S.ActionBase) -> None:
+    assert isinstance(a, S.Walk)
+    ref = a.walk
+    group = scene.mob(ref)
+    stops = scene.waypoints(ref)
+    route_mob, dots = group[0], group[1]
+    color = route_mob.get_stroke_color()
+    marker = Dot(stops[0], radius=0.13, color=scene.theme.color("accent")).set_z_index(10)
+    extras = list(group[2:])
+    scene.play(FadeIn(marker, scale=0.5), FadeIn(dots[0]), *[FadeIn(m) for m in extras], run_time=0.4)
+    per = (a.run_time or min(0.5 * (len(stops) - 1), 5.0)) / max(len(stops) - 1, 1)
+    from manim import Line
+
+    segs = []
+    for i in range(1, len(stops)):
+        seg = Line(stops[i - 1], stops[i], stroke_color=color, stroke_width=3)
+        segs.append(seg)
+        scene.play(marker.animate.move_to(stops[i]), FadeIn(seg), FadeIn(dots[i]), run_time=per)
+    # hand over to the element itself so the picture holds exactly the declared path
+    scene.remove(*segs)
+    scene.add(route_mob)
+    scene.mark_visible(ref, add=False)
+    scene.add(group)
+    scene.play(FadeOut(marker), run_time=0.3)
+
+
+@action("transform")
+def play_transform(scene: TileScene, a: S.ActionBase) -> None:
+    assert isinstance(a, S.Transform)
+    src, dst = scene.mob(a.transform), scene.mob(a.into)
+    ghost = src.copy()
+    scene.remove(src)
+    scene.mark_hidden(a.transform, remove=False)
+    scene.play(ReplacementTransform(ghost, dst), run_time=a.run_time or 1.2)
+    scene.mark_visible(a.into, add=False)
+
+
+@action("wait")
+def play_wait(scene: TileScene, a: S.ActionBase) -> None:
+    assert isinstance(a, S.Wait)
+    scene.wait(a.wait)

@@ -1,0 +1,162 @@
+"""The director scene: builds a tile's panels from its spec and plays its steps.
+
+One Scene class renders every tile. It receives an already validated tile (no YAML,
+Graphviz call or file I/O happens here beyond the layout helper the builders use),
+records when each step starts, and calls `on_step_end` after each step so that the
+pipeline can grab the frame and the lint can inspect the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from manim import LEFT, UP, Animation, FadeIn, Mobject, Scene, VGroup, VMobject
+
+from render import theme as T
+from render.spec import Layer, Tile
+from render.theme import Theme
+from scenes.actions import ACTIONS
+from scenes.common import SAFE_X, SAFE_Y, Built, box_rect, tag, text
+from scenes.kinds import BUILDERS
+
+READING_WORDS_PER_SECOND = 3.2
+MIN_HOLD = 1.0
+FINAL_HOLD = 3.0
+
+StepHook = Callable[["TileScene", int], None]
+
+
+def step_hold(step_say: str, anim_time: float, hold: float | None, last: bool) -> float:
+    """Seconds to hold after a step's animations so its caption can be read."""
+    if hold is not None:
+        base = hold
+    else:
+        reading = len(step_say.split()) / READING_WORDS_PER_SECOND
+        base = max(MIN_HOLD, reading - anim_time)
+    return max(base, FINAL_HOLD) if last else base
+
+
+class TileScene(Scene):
+    """Render one tile: header, panels, then the steps in order."""
+
+    tile: Tile
+    layer: Layer
+    number: int = 0
+    theme: Theme = T.DARK
+    on_step_end: StepHook | None = None
+
+    def configure(self, tile: Tile, layer: Layer, number: int, theme: Theme,
+                  on_step_end: StepHook | None = None) -> TileScene:
+        """Give the scene its tile; call before render()."""
+        self.tile, self.layer, self.number, self.theme = tile, layer, number, theme
+        self.on_step_end = on_step_end
+        return self
+
+    # ---------------------------------------------------------------- construct
+
+    def construct(self) -> None:
+        self.camera.background_color = self.theme.background
+        self.step_times: list[float] = []
+        self.panels: dict[str, Built] = {}
+        self.visible: set[str] = set()
+        self.dimmed: set[str] = set()
+        self.headings_shown: set[str] = set()
+        self.add(self.header())
+        for panel in self.tile.panels:
+            self.panels[panel.id] = BUILDERS[panel.kind](panel, box_rect(panel.box), self.theme)
+        for i, step in enumerate(self.tile.steps):
+            start = self.renderer.time
+            self.step_times.append(start)
+            for act in step.do:
+                ACTIONS[act.key](self, act)
+            spent = self.renderer.time - start
+            self.wait(step_hold(step.say, spent, step.hold, last=i == len(self.tile.steps) - 1))
+            if self.on_step_end:
+                self.on_step_end(self, i)
+        self.duration_total = self.renderer.time
+
+    def header(self) -> Mobject:
+        th = self.theme
+        number = text(f"{self.number:02d}", "header", th, size=T.TITLE_SIZE, color=th.color("accent"), weight="BOLD")
+        title = text(self.tile.title, "header", th, size=T.TITLE_SIZE, weight="BOLD")
+        row = VGroup(number, title).arrange(np.array([1.0, 0, 0]), buff=0.3, aligned_edge=np.array([0, -1.0, 0]))
+        tagline = text(self.tile.tagline, "header", th, size=T.TAGLINE_SIZE, color=th.subtle_text)
+        layer = text(self.layer.title.upper(), "header", th, size=T.SMALL_SIZE, color=th.color("muted"))
+        head = VGroup(row, tagline).arrange(np.array([0, -1.0, 0]), buff=0.16, aligned_edge=LEFT)
+        head.move_to([-SAFE_X, SAFE_Y, 0], aligned_edge=LEFT + UP)
+        layer.move_to([SAFE_X, SAFE_Y, 0], aligned_edge=np.array([1.0, 1.0, 0]))
+        group = VGroup(head, layer)
+        tag(group, "header", "header")
+        return group
+
+    # ---------------------------------------------------------------- element access for actions
+
+    def split(self, ref: str) -> tuple[str, str | None]:
+        pid, _, eid = ref.partition(".")
+        return pid, eid or None
+
+    def expand(self, refs: list[str]) -> list[str]:
+        """Expand panel ids to all their elements, in declaration order."""
+        out: list[str] = []
+        for ref in refs:
+            pid, eid = self.split(ref)
+            if eid is None:
+                out += [f"{pid}.{e}" for e in self.panels[pid].elements]
+            else:
+                out.append(ref)
+        return out
+
+    def mob(self, ref: str) -> Mobject:
+        pid, eid = self.split(ref)
+        built = self.panels[pid]
+        if eid is None:
+            return VGroup(*built.elements.values())
+        return built.elements[eid]
+
+    def route(self, ref: str) -> VMobject:
+        pid, eid = self.split(ref)
+        return self.panels[pid].paths[eid or ""]
+
+    def waypoints(self, ref: str) -> list[np.ndarray]:
+        pid, eid = self.split(ref)
+        return self.panels[pid].waypoints[eid or ""]
+
+    def intro(self, ref: str) -> Animation:
+        pid, eid = self.split(ref)
+        return self.panels[pid].intro(eid or "")
+
+    def is_visible(self, ref: str) -> bool:
+        return ref in self.visible
+
+    def mark_visible(self, ref: str, add: bool = True) -> None:
+        self.visible.add(ref)
+        if add:
+            self.add(self.mob(ref))
+
+    def mark_hidden(self, ref: str, remove: bool = True) -> None:
+        self.visible.discard(ref)
+        if remove:
+            self.remove(self.mob(ref))
+
+    def mark_dimmed(self, ref: str) -> None:
+        self.dimmed.add(ref)
+
+    def with_headings(self, refs: list[str]) -> list[Animation]:
+        """Entrances for the headings of panels that are about to show their first element."""
+        anims: list[Animation] = []
+        for ref in refs:
+            pid, _ = self.split(ref)
+            head = self.panels[pid].heading
+            if head is not None and pid not in self.headings_shown:
+                self.headings_shown.add(pid)
+                anims.append(FadeIn(head))
+        return anims
+
+    def elements_on_screen(self) -> dict[str, Mobject]:
+        """Every element currently shown, by reference."""
+        return {ref: self.mob(ref) for ref in sorted(self.visible)}
+
+    def summary(self) -> dict[str, Any]:
+        return {"step_times": list(self.step_times), "duration": self.duration_total}

@@ -1,0 +1,30 @@
+"""formula: stacked LaTeX formulas, each optionally named."""
+
+from __future__ import annotations
+
+from manim import DOWN, LEFT, VGroup
+
+from render import theme as T
+from render.spec import FormulaPanel
+from render.theme import Theme
+from scenes.common import Built, Rect, fit, heading, tex, text, write_intro
+from scenes.kinds import builder
+
+
+@builder("formula")
+def build_formula(spec: FormulaPanel, rect: Rect, th: Theme) -> Built:
+    head, rect = heading(spec.title, rect, spec.id, th)
+    rows = []
+    for line in spec.lines:
+        color = th.color(line.role) if line.role else th.text
+        formula = tex(line.tex, line.id, th, color=color)
+        if line.label:
+            name = text(line.label, line.id, th, size=T.SMALL_SIZE, color=th.subtle_text)
+            rows.append(VGroup(name, formula).arrange(DOWN, buff=0.12, aligned_edge=LEFT))
+        else:
+            rows.append(VGroup(formula))
+    group = VGroup(*rows).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
+    fit(group, rect)
+    group.align_to([rect.left, 0, 0], LEFT)
+    elements = {line.id: row for line, row in zip(spec.lines, rows, strict=True)}
+    return Built(elements, intros=dict.fromkeys(elements, write_intro), heading=head)
