@@ -717,6 +717,7 @@ def _suggest(word: str, options: list[str]) -> str:
 
 
 Lines = dict[tuple[Any, ...], int]
+SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 
 def _compose(text: str, file: str) -> tuple[Any, Lines]:
@@ -730,6 +731,10 @@ def _compose(text: str, file: str) -> tuple[Any, Lines]:
 
     def build(n: yaml.Node, path: tuple[Any, ...]) -> Any:
         lines[path] = n.start_mark.line + 1
+        if n.tag not in SAFE_TAGS:
+            where = _where(path, None)
+            raise SpecInvalid([SpecError(file, n.start_mark.line + 1, "(yaml)",
+                                         f"{where}: YAML tag '{n.tag}' is not allowed (plain data only)")])
         if isinstance(n, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for k, v in n.value:
@@ -835,10 +840,10 @@ def _pydantic_errors(
         msg, extra = _message(err, value)
         if err["type"] == "extra_forbidden":
             bad = err["loc"][-1]
-            parent = path
-            known = _known_fields(err, data, rel)
+            parent_rel = rel[:-1] if rel and rel[-1] == bad else rel
+            known = _known_fields(data, parent_rel)
             msg = f"unknown field '{bad}'{_suggest(str(bad), known)}"
-            path = parent + (bad,) if (parent + (bad,)) in lines else parent
+            path = base + parent_rel + (bad,)
         elif err["type"] == "missing":
             msg = f"missing field '{err['loc'][-1]}'"
         elif extra and (path + (extra,)) in lines:
@@ -848,7 +853,7 @@ def _pydantic_errors(
     return out
 
 
-def _known_fields(err: dict[str, Any], data: Any, rel: tuple[Any, ...]) -> list[str]:
+def _known_fields(data: Any, rel: tuple[Any, ...]) -> list[str]:
     """Best-effort list of valid field names at the location of an extra-field error."""
     parent: Any = data
     for seg in rel:

@@ -1,0 +1,212 @@
+"""Spec validation: valid and invalid snippets, with the exact messages a user sees."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from render.spec import ACTION_SPECS, PANEL_SPECS, SpecInvalid, json_schema, load_spec, parse_spec
+from tests.conftest import ROOT, run_cli, spec_text
+
+GOOD_TILE = """\
+- id: good
+  title: Good
+  tagline: A valid tile.
+  panels:
+    - id: rule
+      kind: formula
+      lines: [{id: update, tex: 'w \\leftarrow w - \\eta g'}]
+    - id: graph
+      kind: flow
+      box: [0, 0.5, 1, 0.5]
+      nodes: [{id: a, label: A}, {id: b, label: B}]
+      edges: [{from: a, to: b}]
+  steps:
+    - say: Show the rule.
+      do: [{show: rule}]
+    - say: Send a token.
+      do: [{show: graph}, {flow: graph.a->b}]
+"""
+
+
+def errors_of(tiles_yaml: str) -> list[str]:
+    with pytest.raises(SpecInvalid) as exc:
+        parse_spec(spec_text(tiles_yaml), "diagrams.yaml")
+    return [str(e) for e in exc.value.errors]
+
+
+def test_valid_tile_loads_into_typed_models() -> None:
+    spec = parse_spec(spec_text(GOOD_TILE))
+    layer, tile = spec.tiles()[0]
+    assert (layer.id, tile.id, tile.status) == ("basics", "good", "authored")
+    assert [p.kind for p in tile.panels] == ["formula", "flow"]
+    assert "graph.a->b" in tile.refs()
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        pytest.param(
+            GOOD_TILE.replace("kind: flow", "kind: flwo"),
+            "diagrams.yaml:15: tiles[good].panels[graph].kind: unknown panel kind 'flwo'; did you mean 'flow'?",
+            id="unknown-kind",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("{show: rule}", "{shw: rule}"),
+            "diagrams.yaml:21: tiles[good].steps[0].do[0].shw: unknown action 'shw'; did you mean 'show'?",
+            id="unknown-action",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("{flow: graph.a->b}", "{flow: graph.a->c}"),
+            "diagrams.yaml:23: tiles[good].steps[1].do[1]: unknown element 'a->c' in panel 'graph'; did you mean 'a->b'?",
+            id="unknown-element",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("[{show: rule}]", "[{show: rules}]"),
+            "diagrams.yaml:21: tiles[good].steps[0].do[0]: unknown panel 'rules'; did you mean 'rule'?",
+            id="unknown-panel",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("title: Good", "titel: Good"),
+            "diagrams.yaml:8: tiles[good].titel: unknown field 'titel'; did you mean 'title'?",
+            id="unknown-field",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("  title: Good\n", ""),
+            "diagrams.yaml:7: tiles[good]: missing field 'title'",
+            id="missing-field",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("id: good", "id: Good_Tile"),
+            "diagrams.yaml:7: tiles[Good_Tile].id: 'Good_Tile' is not a valid id (use lowercase letters, digits and single hyphens)",
+            id="bad-slug",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("id: good", "id: ../../etc"),
+            "diagrams.yaml:7: tiles[../../etc].id: '../../etc' is not a valid id (use lowercase letters, digits and single hyphens)",
+            id="path-traversal-id",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("box: [0, 0.5, 1, 0.5]", "box: [0.5, 0.5, 1, 0.5]"),
+            "diagrams.yaml:16: tiles[good].panels[graph].box: box reaches outside the content area (x + width = 1.5, y + height = 1)",
+            id="box-outside",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("edges: [{from: a, to: b}]", "edges: [{from: a, to: c}]"),
+            "diagrams.yaml:14: tiles[good].panels[graph]: edge a->c: unknown node 'c'",
+            id="edge-unknown-node",
+        ),
+        pytest.param(
+            GOOD_TILE + GOOD_TILE,
+            "diagrams.yaml:24: tiles[good].id: duplicate tile id 'good' (first at line 7)",
+            id="duplicate-tile",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("{flow: graph.a->b}", "{flow: graph.a}"),
+            "diagrams.yaml:23: tiles[good].steps[1].do[1]: flow needs graph edges ('a->b') or a plot path, and 'graph.a' is neither",
+            id="flow-on-node",
+        ),
+    ],
+)
+def test_invalid_snippet_reports_exact_message(snippet: str, expected: str) -> None:
+    assert expected in errors_of(snippet)
+
+
+def test_plot_function_and_parameters_are_checked() -> None:
+    tile = """\
+- id: p
+  title: P
+  tagline: T
+  panels:
+    - id: plot
+      kind: plot
+      x: {range: [0, 1]}
+      y: {range: [0, 1]}
+      curves:
+        - {id: a, fn: sigmoide}
+        - {id: b, fn: sigmoid, params: {kk: 2}}
+  steps:
+    - say: S.
+      do: [{show: plot}]
+"""
+    errs = errors_of(tile)
+    assert "diagrams.yaml:16: tiles[p].panels[plot].curves[0]: unknown function 'sigmoide'; did you mean 'sigmoid'?" in errs
+    assert "diagrams.yaml:17: tiles[p].panels[plot].curves[1]: function 'sigmoid' has no parameter 'kk'; did you mean 'k'?" in errs
+
+
+def test_every_error_of_the_file_is_reported_at_once() -> None:
+    second = GOOD_TILE.replace("id: good", "id: other").replace("kind: formula", "kind: formule")
+    errs = errors_of(GOOD_TILE.replace("{show: rule}", "{shw: rule}") + second)
+    assert len(errs) == 2
+    assert [e.split(":")[1] for e in errs] == ["21", "29"]
+
+
+def test_planned_tile_needs_only_title_and_tagline() -> None:
+    spec = parse_spec(spec_text("- {id: later, title: Later, tagline: Soon., status: planned}\n"))
+    assert spec.tiles()[0][1].status == "planned"
+
+
+def test_authored_tile_without_steps_is_an_error() -> None:
+    errs = errors_of("- {id: empty, title: E, tagline: T}\n")
+    assert errs == ["diagrams.yaml:7: tiles[empty]: an authored tile needs at least one panel (or say status: planned)"]
+
+
+def test_yaml_is_loaded_safely_and_never_executed() -> None:
+    text = spec_text(GOOD_TILE).replace("title: Good", "title: !!python/object/apply:os.system ['echo hacked']")
+    with pytest.raises(SpecInvalid) as exc:
+        parse_spec(text)
+    assert str(exc.value) == (
+        "diagrams.yaml:8: (yaml): layers.0.tiles.0.title: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' "
+        "is not allowed (plain data only)"
+    )
+
+
+def test_yaml_syntax_error_names_the_line() -> None:
+    with pytest.raises(SpecInvalid) as exc:
+        parse_spec("version: 1\nlayers:\n  - id: a\n   title: [unclosed\n")
+    assert str(exc.value.errors[0]).startswith("diagrams.yaml:4: (yaml):")
+
+
+def test_registries_agree_between_spec_and_scenes() -> None:
+    from scenes.actions import ACTIONS
+    from scenes.kinds import BUILDERS
+
+    assert sorted(BUILDERS) == sorted(PANEL_SPECS)
+    assert sorted(ACTIONS) == sorted(ACTION_SPECS)
+
+
+def test_real_spec_has_all_68_tiles_in_seed_order() -> None:
+    spec = load_spec(ROOT / "diagrams.yaml")
+    seed = yaml.safe_load((ROOT.parent / "shared" / "tiles.yaml").read_text()) if (ROOT.parent / "shared").exists() else None
+    tiles = spec.tiles()
+    assert len(spec.layers) == 8 and len(tiles) == 68
+    if seed:
+        expected = [(t["title"], t["tagline"]) for layer in seed["layers"] for t in layer["tiles"]]
+        assert [(t.title, t.tagline) for _, t in tiles] == expected
+        assert [layer.title for layer in spec.layers] == [layer["title"] for layer in seed["layers"]]
+
+
+def test_committed_schema_matches_the_models() -> None:
+    committed = json.loads((ROOT / "diagrams.schema.json").read_text())
+    assert committed == json.loads(json.dumps(json_schema())), "run `make schema` to regenerate diagrams.schema.json"
+    first = (ROOT / "diagrams.yaml").read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=./diagrams.schema.json"
+
+
+def test_cli_validate_reports_errors_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(spec_text(GOOD_TILE.replace("{show: rule}", "{shw: rule}")), encoding="utf-8")
+    res = run_cli("--spec", str(bad), "validate")
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "bad.yaml:21: tiles[good].steps[0].do[0].shw: unknown action 'shw'; did you mean 'show'?" in res.stderr
+    assert "1 error in" in res.stderr
+
+
+def test_cli_validate_accepts_the_real_spec() -> None:
+    res = run_cli("validate")
+    assert res.returncode == 0, res.stderr
+    assert "8 layers, 68 tiles" in res.stdout
