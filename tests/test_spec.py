@@ -210,3 +210,10 @@ def test_cli_validate_accepts_the_real_spec() -> None:
     res = run_cli("validate")
     assert res.returncode == 0, res.stderr
     assert "8 layers, 68 tiles" in res.stdout
+
+
+def test_readme_documents_every_panel_kind_and_action() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name in [*PANEL_SPECS, *ACTION_SPECS]:
+        assert f"`{name}`" in readme, f"README's author's guide lacks `{name}`"
+    assert "make render" in readme and "make test" in readme
