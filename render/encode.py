@@ -34,7 +34,7 @@ class Quality:
 
 
 QUALITIES: dict[str, Quality] = {
-    "full": Quality("full", 1920, 1080, 30, "veryfast", 20, 960, 12),
+    "full": Quality("full", 1920, 1080, 30, "veryfast", 20, 960, 10),
     "preview": Quality("preview", 854, 480, 15, "ultrafast", 23, 640, 10),
 }
 
@@ -69,7 +69,7 @@ class VideoSink:
         self.frames = 0
 
     def write(self, frame: np.ndarray, repeat: int = 1) -> None:
-        data = np.ascontiguousarray(frame).tobytes()
+        data = memoryview(np.ascontiguousarray(frame)).cast("B")  # no copy: the pipe reads the array's buffer
         assert self.proc.stdin is not None
         for _ in range(repeat):
             self.proc.stdin.write(data)
@@ -104,7 +104,7 @@ def make_gif(mp4: Path, out: Path, q: Quality) -> None:
     """A looping GIF from the MP4, palette built from the changing regions, at most gif_width wide."""
     width = min(q.gif_width, q.width)
     graph = (
-        f"fps={q.gif_fps},scale={width}:-1:flags=lanczos,split[a][b];"
+        f"fps={q.gif_fps},scale={width}:-1:flags=area,split[a][b];"
         "[a]palettegen=max_colors=128:stats_mode=diff[p];"
         "[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
     )
@@ -117,7 +117,7 @@ def save_png(frame: np.ndarray, out: Path, width: int | None = None) -> None:
     img = Image.fromarray(frame[:, :, :3] if frame.shape[2] == 4 else frame)
     if width and img.width > width:
         img = img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
-    img.save(out, format="PNG", optimize=True)
+    img.save(out, format="PNG", compress_level=7)
 
 
 def vtt_time(t: float) -> str:

@@ -255,3 +255,18 @@ def publish(tmp: Path, out_dir: Path) -> None:
 
 
 _ = asdict
+
+
+def render_still(tile: Tile, layer: Layer, number: int, theme: str, work: Path, width: int = 480,
+                 every_step: bool = False) -> list[Any]:
+    """Play a tile without drawing or encoding and return its final frame (or each step's) as RGBA arrays."""
+    q = Quality("still", width, width * 9 // 16, 15, "ultrafast", 30, width, 10)
+    frames: list[Any] = []
+
+    def grab(scene: Any, index: int) -> None:
+        if every_step or index == len(tile.steps) - 1:
+            scene.renderer.update_frame(scene)
+            frames.append(scene.renderer.get_frame())
+
+    render_frames(tile, layer, number, q, theme, work, None, grab)
+    return frames

@@ -44,3 +44,7 @@ def write_spec(tmp_path: Path):
         return path
 
     return write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-golden", action="store_true", help="rewrite tests/golden/*.png from the current code")

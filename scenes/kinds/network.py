@@ -39,7 +39,8 @@ def build_network(spec: NetworkPanel, rect: Rect, th: Theme) -> Built:
         group = VGroup(*neurons)
         if layer.label:
             lab = text(layer.label, layer.id, th, size=T.SMALL_SIZE, color=th.subtle_text)
-            lab.move_to([x, rect.bottom + lab.height / 2, 0])
+            lowest = area.center[1] - (biggest - 1) / 2 * gap - radius
+            lab.move_to([x, lowest - 0.2 - lab.height / 2, 0])
             group.add(lab)
         elements[layer.id] = group
     intros = {}

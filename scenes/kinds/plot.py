@@ -220,7 +220,7 @@ def _fmt(v: float, step: float) -> str:
 
 def _ticks(lo: float, hi: float, step: float) -> list[float]:
     first = np.ceil(lo / step - 1e-9) * step
-    return [round(v, 9) for v in np.arange(first, hi + step * 1e-6, step)]
+    return [round(v, 9) + 0.0 for v in np.arange(first, hi + step * 1e-6, step)]  # + 0.0 turns -0.0 into 0.0
 
 
 def _axes(spec: PlotPanel, rect: Rect, th: Theme) -> tuple[PlotAxes, VGroup, Rect]:
@@ -274,7 +274,8 @@ def _axes(spec: PlotPanel, rect: Rect, th: Theme) -> tuple[PlotAxes, VGroup, Rec
     if y_label is not None:
         if not spec.y.tex:
             y_label.rotate(np.pi / 2)
-        y_label.move_to([rect.left + y_label.width / 2, area.center[1], 0])
+        nums_w = max([m.width for m in y_nums] + [0]) + 0.15 if y_nums else 0.05
+        y_label.move_to([area.left - nums_w - 0.15 - y_label.width / 2, area.center[1], 0])
         group.add(y_label)
     return ax, group, area
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, Dot, RoundedRectangle, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Dot, RoundedRectangle, VGroup
 
 from render import theme as T
 from render.spec import TextPanel
@@ -24,19 +24,18 @@ def build_text(spec: TextPanel, rect: Rect, th: Theme) -> Built:
                 stroke_color=color, stroke_width=2.5, fill_color=color, fill_opacity=0.12,
             )
             tag(card, "box", item.id)
-            body.move_to(card).align_to(card, LEFT).shift(0.3 * (1, 0, 0))
+            body.move_to(card).align_to(card, LEFT).shift(0.3 * RIGHT)
             rows.append(VGroup(card, body))
         elif spec.style == "bullets":
             body = wrapped(item.text, item.id, th, rect.width - 0.45, size=T.LABEL_SIZE, color=None, align_center=False)
             dot = tag(Dot(radius=0.07, color=color), "mark", item.id)
-            dot.next_to(body[0] if isinstance(body, VGroup) and len(body) > 1 and hasattr(body[0], "text") else body,
-                        LEFT, buff=0.2)
-            dot.align_to(body, (0, 1, 0)).shift(0.12 * DOWN)
+            first_line = body[0] if len(body.submobjects) and not hasattr(body, "text") else body
+            dot.next_to(first_line, LEFT, buff=0.2)
             rows.append(VGroup(dot, body))
         else:
             rows.append(VGroup(wrapped(item.text, item.id, th, rect.width, color=color, align_center=False)))
     group = VGroup(*rows).arrange(DOWN, buff=0.28, aligned_edge=LEFT)
     fit(group, rect)
-    group.align_to([rect.left, rect.top, 0], LEFT + (0, 1, 0))
+    group.align_to([rect.left, rect.top, 0], LEFT + UP)
     elements = {item.id: row for item, row in zip(spec.items, rows, strict=True)}
     return Built(elements, heading=head)

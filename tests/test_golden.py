@@ -1,0 +1,42 @@
+"""Golden last-frame test per panel kind: the final picture of a small tile, at 480 px, against a stored PNG.
+
+Regenerate the stored pictures (after checking the new ones by eye) with `pytest --regen-golden`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from render.encode import save_png
+from render.spec import PANEL_SPECS, load_spec
+from render.worker import render_still
+from tests.conftest import FIXTURES
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SPEC = load_spec(FIXTURES / "golden.yaml")
+TOLERANCE = 2.0  # mean absolute difference per channel (0-255)
+
+
+@pytest.mark.parametrize("kind", sorted(PANEL_SPECS))
+def test_last_frame_matches_golden(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    ids = [t.id for _, t in SPEC.tiles()]
+    assert f"kind-{kind}" in ids, f"add a tile 'kind-{kind}' to tests/fixtures/golden.yaml"
+    layer, tile = SPEC.tile(f"kind-{kind}")
+    assert kind in {p.kind for p in tile.panels}
+    frame = render_still(tile, layer, 1, "dark", tmp_path)[-1][:, :, :3]
+    golden = GOLDEN / f"{kind}.png"
+    if request.config.getoption("--regen-golden"):
+        GOLDEN.mkdir(exist_ok=True)
+        save_png(frame, golden)
+    assert golden.is_file(), f"no golden picture for '{kind}': run pytest --regen-golden and look at {golden.name}"
+    expected = np.asarray(Image.open(golden).convert("RGB"), dtype=float)
+    assert expected.shape == frame.shape
+    diff = np.abs(expected - frame.astype(float))
+    if diff.mean() >= TOLERANCE:
+        save_png(np.concatenate([frame, expected.astype(np.uint8)], axis=0), tmp_path / f"{kind}-vs-golden.png")
+    assert diff.mean() < TOLERANCE, f"'{kind}' differs from its golden frame; see {tmp_path}"
+    assert frame.std() > 8, "the picture is not blank"
