@@ -1,0 +1,247 @@
+"""Measure render cost side by side: the plain Manim CLI against the pipeline, in one run.
+
+(a) the Manim CLI rendering the tiles one after another (1920x1080, 30 fps, fresh media dir);
+(b) the pipeline cold with -j 1 and -j 2 (fresh build dirs, full quality);
+(c) the pipeline again with nothing changed;
+(d) the pipeline after one tile's caption is edited;
+(e) the bytes of every output and of the gallery's first load.
+Figures are medians over --repeat runs; ratios are against (a).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from render.plan import ROOT, atomic_write_text
+from render.spec import Spec
+
+TILE_LINE = re.compile(r"^[✓✗] (?P<id>[a-z0-9-]+)\s+(?P<s>[0-9.]+)s", re.M)
+
+
+@dataclass
+class Run:
+    """One timed command: wall seconds, per-tile seconds reported, tiles rendered."""
+
+    wall: float
+    tiles: dict[str, float] = field(default_factory=dict)
+    ok: bool = True
+
+
+def _env(spec_path: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "DIAGRAMS_SPEC": str(spec_path)}
+
+
+def _timed(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, subprocess.CompletedProcess[str]]:
+    t0 = time.perf_counter()
+    res = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    return time.perf_counter() - t0, res
+
+
+def _class_name(tile_id: str) -> str:
+    return "".join(part.capitalize() for part in tile_id.split("-")) + "Scene"
+
+
+def run_manim_cli(spec_path: Path, ids: list[str], media: Path) -> Run:
+    """(a) The plain Manim CLI, the way Manim users run it, one tile after another."""
+    shutil.rmtree(media, ignore_errors=True)
+    manim = str(Path(sys.executable).with_name("manim"))
+    run = Run(0.0)
+    for tid in ids:
+        cmd = [manim, "render", "-qh", "--fps", "30", "--media_dir", str(media), "scenes/tiles.py", _class_name(tid)]
+        secs, res = _timed(cmd, _env(spec_path))
+        run.wall += secs
+        run.tiles[tid] = secs
+        if res.returncode != 0:
+            run.ok = False
+            print(f"  manim CLI failed on {tid}: {res.stderr[-400:]}", file=sys.stderr)
+    return run
+
+
+def run_pipeline(spec_path: Path, build: Path, ids: list[str], jobs: int, fresh: bool) -> Run:
+    """(b)-(d) `python -m render render` at full quality; per-tile seconds parsed from its report lines."""
+    if fresh:
+        shutil.rmtree(build, ignore_errors=True)
+    cmd = [sys.executable, "-m", "render", "--spec", str(spec_path), "--build", str(build), "render", *ids,
+           "--quality", "full", "-j", str(jobs)]
+    secs, res = _timed(cmd, _env(spec_path))
+    tiles = {m["id"]: float(m["s"]) for m in TILE_LINE.finditer(res.stderr)}
+    if res.returncode != 0:
+        print(f"  pipeline failed: {res.stderr[-600:]}", file=sys.stderr)
+    return Run(secs, tiles, res.returncode == 0)
+
+
+class _FirstLoad(HTMLParser):
+    """Collect what a browser fetches when it opens the page: eager images, stylesheets, scripts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "img" and a.get("src") and a.get("loading") != "lazy":
+            self.urls.append(a["src"] or "")
+        elif tag == "link" and a.get("rel") in ("stylesheet", "icon") and a.get("href"):
+            self.urls.append(a["href"] or "")
+        elif tag == "script" and a.get("src"):
+            self.urls.append(a["src"] or "")
+
+
+def first_load_bytes(site: Path) -> dict[str, int]:
+    """Bytes of index.html plus every resource it loads eagerly (lazy images and videos are not fetched)."""
+    index = site / "index.html"
+    parser = _FirstLoad()
+    parser.feed(index.read_text(encoding="utf-8"))
+    sizes = {"index.html": index.stat().st_size}
+    for url in parser.urls:
+        path = site / url.split("?")[0].split("#")[0]
+        if path.is_file():
+            sizes[url] = path.stat().st_size
+    return sizes
+
+
+def output_bytes(media: Path, ids: list[str]) -> dict[str, dict[str, int]]:
+    out = {}
+    for tid in ids:
+        d = media / tid
+        steps = sum(p.stat().st_size for p in (d / "steps").glob("*.png"))
+        out[tid] = {
+            "mp4": (d / "video.mp4").stat().st_size,
+            "gif": (d / "loop.gif").stat().st_size,
+            "poster": (d / "poster.png").stat().st_size,
+            "thumb": (d / "thumb.png").stat().st_size,
+            "steps": steps,
+        }
+    return out
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.release()}"}
+
+
+def edited_spec(spec_path: Path, spec: Spec, tile_id: str, dest: Path) -> Path:
+    """A copy of the spec with one tile's first caption changed (text edit, same structure)."""
+    _, tile = spec.tile(tile_id)
+    old = tile.steps[0].say
+    text = spec_path.read_text(encoding="utf-8")
+    for quoted in (f"'{old}'", f'"{old}"', old):
+        if quoted in text:
+            new = quoted[:-1] + " (edited)" + quoted[-1] if quoted[0] in "'\"" else quoted + " (edited)"
+            dest.write_text(text.replace(quoted, new, 1), encoding="utf-8")
+            return dest
+    raise RuntimeError(f"could not find the caption of {tile_id} to edit")
+
+
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int = 1) -> dict[str, Any]:
+    """Run every measurement once (or `repeat` times) and return the figures."""
+    root.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"tiles": ids, "machine": machine(), "repeat": repeat,
+                               "date": time.strftime("%Y-%m-%d %H:%M")}
+    cli_runs, j1_runs, j2_runs = [], [], []
+    for r in range(repeat):
+        print(f"[{r + 1}/{repeat}] (a) manim CLI, {len(ids)} tiles one after another…", file=sys.stderr)
+        cli_runs.append(run_manim_cli(spec_path, ids, root / "manim-media"))
+        print(f"[{r + 1}/{repeat}] (b) pipeline cold -j 1…", file=sys.stderr)
+        j1_runs.append(run_pipeline(spec_path, root / "j1", ids, 1, fresh=True))
+        print(f"[{r + 1}/{repeat}] (b) pipeline cold -j 2…", file=sys.stderr)
+        j2_runs.append(run_pipeline(spec_path, root / "j2", ids, 2, fresh=True))
+    print("(c) pipeline again, nothing changed…", file=sys.stderr)
+    noop = [run_pipeline(spec_path, root / "j2", ids, 2, fresh=False) for _ in range(max(3, repeat))]
+    print("(d) pipeline after one caption edit…", file=sys.stderr)
+    edited = edited_spec(spec_path, spec, ids[0], root / "edited.yaml")
+    edit = run_pipeline(edited, root / "j2", ids, 2, fresh=False)
+    # restore the original outputs' state for the size figures
+    sizes = output_bytes(root / "j2" / "media", ids)
+    subprocess.run([sys.executable, "-m", "render", "--spec", str(spec_path), "--build", str(root / "j2"), "site"],
+                   cwd=ROOT, env=_env(spec_path), capture_output=True, check=False)
+    first = first_load_bytes(root / "j2" / "site")
+
+    def totals(runs: list[Run]) -> float:
+        return _median([r.wall for r in runs])
+
+    def per_tile(runs: list[Run]) -> float:
+        return _median([s for r in runs for s in r.tiles.values()])
+
+    cli = totals(cli_runs)
+    results["measurements"] = {
+        "a_manim_cli": {"wall": cli, "per_tile_median": per_tile(cli_runs), "ok": all(r.ok for r in cli_runs)},
+        "b_cold_j1": {"wall": totals(j1_runs), "per_tile_median": per_tile(j1_runs), "ok": all(r.ok for r in j1_runs)},
+        "b_cold_j2": {"wall": totals(j2_runs), "per_tile_median": per_tile(j2_runs), "ok": all(r.ok for r in j2_runs)},
+        "c_noop": {"wall": totals(noop), "rendered": sorted({t for r in noop for t in r.tiles})},
+        "d_edit_one": {"wall": edit.wall, "edited": ids[0], "rendered": sorted(edit.tiles)},
+    }
+    for key in ("b_cold_j1", "b_cold_j2", "c_noop", "d_edit_one"):
+        results["measurements"][key]["ratio_vs_cli"] = results["measurements"][key]["wall"] / cli if cli else None
+    results["bytes"] = {
+        "per_tile": sizes,
+        "median": {k: _median([float(v[k]) for v in sizes.values()]) for k in ("mp4", "gif", "poster", "thumb", "steps")},
+        "max": {k: max(v[k] for v in sizes.values()) for k in ("mp4", "gif", "poster", "thumb", "steps")},
+        "gallery_first_load": sum(first.values()),
+        "gallery_first_load_files": first,
+    }
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as a Markdown table (also pasted into the README)."""
+    m = results["measurements"]
+    n = len(results["tiles"])
+    rows = [
+        "| measurement | wall (s) | per tile, median (s) | vs (a) |",
+        "| --- | ---: | ---: | ---: |",
+        f"| (a) Manim CLI, {n} tiles in a row | {m['a_manim_cli']['wall']:.1f} | {m['a_manim_cli']['per_tile_median']:.1f} | 1.00 |",
+        f"| (b) pipeline cold, -j 1 | {m['b_cold_j1']['wall']:.1f} | {m['b_cold_j1']['per_tile_median']:.1f} | {m['b_cold_j1']['ratio_vs_cli']:.2f} |",
+        f"| (b) pipeline cold, -j 2 | {m['b_cold_j2']['wall']:.1f} | {m['b_cold_j2']['per_tile_median']:.1f} | {m['b_cold_j2']['ratio_vs_cli']:.2f} |",
+        f"| (c) pipeline, nothing changed | {m['c_noop']['wall']:.2f} | – | {m['c_noop']['ratio_vs_cli']:.3f} |",
+        f"| (d) pipeline, one caption edited ({', '.join(m['d_edit_one']['rendered']) or 'nothing'} re-rendered) | {m['d_edit_one']['wall']:.1f} | – | {m['d_edit_one']['ratio_vs_cli']:.2f} |",
+    ]
+    b = results["bytes"]
+    kb = 1024
+    rows += [
+        "",
+        "| output | median | largest |",
+        "| --- | ---: | ---: |",
+    ]
+    for k in ("mp4", "gif", "poster", "thumb", "steps"):
+        label = {"steps": "step PNGs (all of a tile)"}.get(k, k.upper() if k in ("mp4", "gif") else k)
+        rows.append(f"| {label} | {b['median'][k] / kb:.0f} KB | {b['max'][k] / kb:.0f} KB |")
+    rows.append(f"| gallery first load | {b['gallery_first_load'] / kb:.0f} KB | |")
+    mach = results["machine"]
+    rows += ["", f"Machine: {mach['cores']} cores, {mach['cpu']}, {mach['memory']}, Python {mach['python']}, "
+             f"{mach['system']}; {results['date']}; median of {results['repeat']} run(s)."]
+    return "\n".join(rows)
+
+
+def write_results(results: dict[str, Any], path: Path) -> None:
+    atomic_write_text(path, json.dumps(results, indent=2, sort_keys=True))
