@@ -9,14 +9,15 @@ STAMP := $(VENV)/.installed
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 QUALITY ?= full
 IDS ?=
+PORT ?= 8000
 
 # System packages that Manim (Cairo/Pango), Graphviz, LaTeX and the encoder need.
 APT_PACKAGES := libpango1.0-dev libcairo2-dev pkg-config ffmpeg graphviz \
 	texlive-latex-base texlive-latex-recommended dvisvgm fonts-inter fonts-jetbrains-mono
-# Extra system packages for the browser tests.
-APT_TEST_PACKAGES := chromium
+# Extra system packages for the browser tests (Chromium for Playwright, Java for the Nu HTML checker).
+APT_TEST_PACKAGES := chromium default-jre-headless
 
-.PHONY: help render site test lint validate schema clean sysdeps test-sysdeps deps
+.PHONY: help render site serve test lint validate schema bench clean sysdeps test-sysdeps deps node-deps
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,17 +28,24 @@ render: deps ## render every authored tile (QUALITY=full|preview, JOBS=n, IDS="a
 site: deps ## rebuild the gallery from what is rendered
 	$(BIN)/python -m render site
 
+serve: site ## serve the gallery at http://127.0.0.1:8000/ with byte ranges so videos seek (PORT=n)
+	$(BIN)/python -m render serve --port $(PORT)
+
 validate: deps ## check diagrams.yaml and report every error
 	$(BIN)/python -m render validate
 
 schema: deps ## regenerate diagrams.schema.json from the spec models
 	$(BIN)/python -m render schema -o diagrams.schema.json
 
-test: deps test-sysdeps ## run the test suite (renders every authored tile in preview quality)
+test: deps test-sysdeps node-deps ## run the test suite (renders every authored tile in preview quality)
 	$(BIN)/python -m pytest -q
 
-lint: deps ## code lint (ruff)
+lint: deps ## code lint (ruff) and the visual lint of every authored tile (IDS="a b"; PNG=dir for debug images)
 	$(BIN)/ruff check render scenes tests
+	$(BIN)/python -m render lint $(if $(PNG),--png $(PNG)) $(IDS)
+
+bench: deps ## measure the Manim CLI against the pipeline at full quality (IDS="a b"); writes build/bench.json
+	$(BIN)/python -m render bench $(IDS)
 
 clean: ## remove build outputs (keeps the .venv)
 	rm -rf build
@@ -55,6 +63,15 @@ sysdeps:
 
 test-sysdeps:
 	@$(call ensure_apt,$(APT_TEST_PACKAGES))
+
+# axe-core and the Nu HTML checker for the browser tests, pinned in package-lock.json.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; the system's is used.
+node-deps: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { $(call ensure_apt,nodejs npm); }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
 
 # Install missing Debian packages with apt-get when root; otherwise print the exact command.
 define ensure_apt

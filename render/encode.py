@@ -34,7 +34,7 @@ class Quality:
 
 
 QUALITIES: dict[str, Quality] = {
-    "full": Quality("full", 1920, 1080, 30, "veryfast", 20, 960, 10),
+    "full": Quality("full", 1920, 1080, 30, "superfast", 20, 960, 10),
     "preview": Quality("preview", 854, 480, 15, "ultrafast", 23, 640, 10),
 }
 
@@ -52,19 +52,35 @@ def ffmpeg() -> str:
     return path
 
 
-class VideoSink:
-    """An ffmpeg process that takes raw RGBA frames on stdin and writes an H.264 MP4."""
+def gif_graph(q: Quality) -> str:
+    """The ffmpeg filter chain from full-size frames to a paletted GIF (palette built from what changes)."""
+    width = min(q.gif_width, q.width)
+    return (
+        f"fps={q.gif_fps},scale={width}:-1:flags=area,split[a][b];"
+        "[a]palettegen=max_colors=128:stats_mode=diff[p];"
+        "[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
+    )
 
-    def __init__(self, out: Path, q: Quality):
+
+class VideoSink:
+    """One ffmpeg process: raw RGBA frames on stdin -> an H.264 MP4 and, from the same frames, a looping GIF.
+
+    Deriving the GIF inside the same process saves decoding the MP4 again.
+    """
+
+    def __init__(self, out: Path, q: Quality, gif: Path | None = None):
         self.out = out
         self.log_path = out.with_suffix(".ffmpeg.log")
         self._log: IO[bytes] = open(self.log_path, "wb")  # noqa: SIM115 - closed in close()
-        cmd = [
-            ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{q.width}x{q.height}", "-r", str(q.fps), "-i", "-",
-            "-an", "-c:v", "libx264", "-preset", q.x264_preset, "-crf", str(q.crf), "-tune", "animation",
-            "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", str(out),
-        ]  # fmt: skip
+        x264 = ["-c:v", "libx264", "-preset", q.x264_preset, "-crf", str(q.crf), "-tune", "animation",
+                "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", str(out)]
+        cmd = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
+               "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{q.width}x{q.height}", "-r", str(q.fps), "-i", "-", "-an"]
+        if gif is None:
+            cmd += x264
+        else:
+            cmd += ["-filter_complex", f"[0:v]split[mp4][g];[g]{gif_graph(q)}[gif]", "-map", "[mp4]", *x264,
+                    "-map", "[gif]", "-loop", "0", "-f", "gif", str(gif)]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=self._log)
         self.frames = 0
 
@@ -101,14 +117,8 @@ def run(cmd: list[str]) -> None:
 
 
 def make_gif(mp4: Path, out: Path, q: Quality) -> None:
-    """A looping GIF from the MP4, palette built from the changing regions, at most gif_width wide."""
-    width = min(q.gif_width, q.width)
-    graph = (
-        f"fps={q.gif_fps},scale={width}:-1:flags=area,split[a][b];"
-        "[a]palettegen=max_colors=128:stats_mode=diff[p];"
-        "[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
-    )
-    run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(mp4), "-filter_complex", graph,
+    """A looping GIF from an existing MP4 (the pipeline makes it during the encode instead)."""
+    run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(mp4), "-filter_complex", gif_graph(q),
          "-loop", "0", "-f", "gif", str(out)])
 
 

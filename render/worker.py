@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from render.encode import QUALITIES, THUMB_WIDTH, Quality, VideoSink, make_gif, save_png, write_vtt
+from render.encode import QUALITIES, THUMB_WIDTH, Quality, VideoSink, save_png, write_vtt
 from render.spec import Layer, Tile
 from render.theme import THEMES
 
@@ -169,7 +169,7 @@ def _render(job: TileJob) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{tile.id}.", dir=out_dir.parent))
     try:
         (tmp / "steps").mkdir()
-        sink = VideoSink(tmp / "video.mp4", q)
+        sink = VideoSink(tmp / "video.mp4", q, gif=tmp / "loop.gif")
         step_frames: list[Any] = []
 
         def grab(scene: Any, index: int) -> None:
@@ -186,7 +186,6 @@ def _render(job: TileJob) -> dict[str, Any]:
         last = step_frames[-1]
         save_png(last, tmp / "poster.png")
         save_png(last, tmp / "thumb.png", width=THUMB_WIDTH)
-        make_gif(tmp / "video.mp4", tmp / "loop.gif", q)
         times = scene.step_times
         duration = sink.frames / q.fps
         ends = times[1:] + [duration]
