@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,21 +172,25 @@ def _render(job: TileJob) -> dict[str, Any]:
         (tmp / "steps").mkdir()
         sink = VideoSink(tmp / "video.mp4", q, gif=tmp / "loop.gif")
         step_frames: list[Any] = []
+        # PNG compression releases the GIL: step pictures are saved while the scene keeps drawing.
+        with ThreadPoolExecutor(max_workers=1) as savers:
+            saved = []
 
-        def grab(scene: Any, index: int) -> None:
-            frame = scene.renderer.get_frame()
-            step_frames.append(frame)
-            save_png(frame, tmp / "steps" / f"{index + 1:02d}.png")
+            def grab(scene: Any, index: int) -> None:
+                frame = scene.renderer.get_frame()
+                step_frames.append(frame)
+                saved.append(savers.submit(save_png, frame, tmp / "steps" / f"{index + 1:02d}.png"))
 
-        try:
-            scene = render_frames(tile, layer, job.number, q, job.theme, slot, sink, grab)
-        except BaseException:
-            sink.abort()
-            raise
-        sink.close()
-        last = step_frames[-1]
-        save_png(last, tmp / "poster.png")
-        save_png(last, tmp / "thumb.png", width=THUMB_WIDTH)
+            try:
+                scene = render_frames(tile, layer, job.number, q, job.theme, slot, sink, grab)
+            except BaseException:
+                sink.abort()
+                raise
+            saved.append(savers.submit(save_png, step_frames[-1], tmp / "thumb.png", THUMB_WIDTH))
+            sink.close()
+            for fut in saved:
+                fut.result()
+        shutil.copyfile(tmp / "steps" / f"{len(step_frames):02d}.png", tmp / "poster.png")  # the last frame
         times = scene.step_times
         duration = sink.frames / q.fps
         ends = times[1:] + [duration]
