@@ -78,7 +78,10 @@ TAGLINE_SIZE = 24
 LABEL_SIZE = 22
 SMALL_SIZE = 18
 TEX_SIZE = 34
-MIN_TEXT_PX = 24  # smallest glyph-box height at 1080p that the lint accepts
+# The smallest text the lint accepts: one line of it ('Hg', top of a capital to the bottom of a
+# descender) is this many px tall at 1920x1080. Inter at SMALL_SIZE (18) measures 31.8 px, so a
+# layout may scale the smallest text down to about 75% before the lint objects.
+MIN_TEXT_PX = 24
 
 
 def contrast_ratio(fg: str, bg: str) -> float:

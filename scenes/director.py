@@ -63,6 +63,7 @@ class TileScene(Scene):
         self.visible: set[str] = set()
         self.dimmed: set[str] = set()
         self.headings_shown: set[str] = set()
+        self.settled_at = 0.0  # when the picture last changed (the end of the last non-wait action)
         self.add(self.header())
         for panel in self.tile.panels:
             self.panels[panel.id] = BUILDERS[panel.kind](panel, box_rect(panel.box), self.theme)
@@ -71,6 +72,8 @@ class TileScene(Scene):
             self.step_times.append(start)
             for act in step.do:
                 ACTIONS[act.key](self, act)
+                if act.key != "wait":
+                    self.settled_at = self.renderer.time
             spent = self.renderer.time - start
             self.wait(step_hold(step.say, spent, step.hold, last=i == len(self.tile.steps) - 1))
             if self.on_step_end:
@@ -87,6 +90,10 @@ class TileScene(Scene):
         head = VGroup(row, tagline).arrange(np.array([0, -1.0, 0]), buff=0.16, aligned_edge=LEFT)
         head.move_to([-SAFE_X, SAFE_Y, 0], aligned_edge=LEFT + UP)
         layer.move_to([SAFE_X, SAFE_Y, 0], aligned_edge=np.array([1.0, 1.0, 0]))
+        if row.get_right()[0] > layer.get_left()[0] - 0.3:  # a long title: the layer name drops to the tagline's line
+            layer.align_to(tagline, np.array([0, -1.0, 0]))
+            if tagline.get_right()[0] > layer.get_left()[0] - 0.3:
+                layer.next_to(row, np.array([0, -1.0, 0]), buff=0.16).align_to([SAFE_X, 0, 0], np.array([1.0, 0, 0]))
         group = VGroup(head, layer)
         tag(group, "header", "header")
         return group

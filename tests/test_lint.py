@@ -1,0 +1,174 @@
+"""The visual lint: each rule catches its broken fixture tile; clean tiles and every authored tile pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from render import lint as L
+from render import theme as T
+from render.cli import main
+from render.spec import Spec, SpecInvalid, load_spec
+from tests.conftest import FIXTURES, ROOT
+
+BROKEN = load_spec(FIXTURES / "lint_broken.yaml")
+CLEAN = load_spec(FIXTURES / "lint_clean.yaml")
+try:
+    REAL: Spec | None = load_spec(ROOT / "diagrams.yaml")
+except SpecInvalid:  # test_spec reports the errors; here there is nothing to lint
+    REAL = None
+AUTHORED = [t.id for _, t in REAL.tiles() if t.status == "authored"] if REAL else []
+
+# The rule each broken tile must trip, and the elements the finding must name.
+EXPECTED = {
+    "safe-area": ("plot.far",),
+    "text-overlap": ("plot.alpha", "plot.beta"),
+    "text-crossed": ("plot.note", "plot.flat"),
+    "box-overlap": ("upper.a", "lower.b"),
+    "text-size": ("split.val",),
+    "contrast": ("split.warn",),
+    "step-count": (),
+    "duration": (),
+    "final-picture": ("notes.two",),
+}
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Manim work directory (TeX and text caches) for the whole module."""
+    return tmp_path_factory.mktemp("lint-work")
+
+
+def lint(spec: Spec, tile_id: str, work: Path, **kw) -> L.TileReport:  # type: ignore[no-untyped-def]
+    layer, tile = spec.tile(tile_id)
+    return L.lint_tile(tile, layer, spec.number_of(tile_id), work, **kw)
+
+
+def test_every_rule_has_a_broken_fixture_tile() -> None:
+    ids = {t.id for _, t in BROKEN.tiles()}
+    assert set(L.RULES) <= ids
+
+
+@pytest.mark.parametrize("rule", sorted(EXPECTED))
+def test_rule_catches_its_broken_tile(rule: str, work: Path) -> None:
+    report = lint(BROKEN, rule, work)
+    assert {f.rule for f in report.findings} == {rule}, "\n".join(map(str, report.findings))
+    assert any(f.refs == EXPECTED[rule] for f in report.findings), "\n".join(map(str, report.findings))
+
+
+def test_finding_names_tile_step_rule_and_elements(work: Path) -> None:
+    report = lint(BROKEN, "text-overlap", work)
+    assert [str(f) for f in report.findings] == [
+        "text-overlap step 3 [text-overlap]: text 'alpha label' overlaps text 'beta label' (plot.alpha, plot.beta)"
+    ]
+
+
+def test_a_problem_that_persists_is_reported_once_with_its_later_steps(work: Path) -> None:
+    (finding,) = lint(BROKEN, "box-overlap", work).findings
+    assert finding.step == 2 and finding.later_steps == (3,)
+    assert str(finding).endswith("(upper.a, lower.b) (also at step 3)")
+
+
+def test_title_size(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert lint(BROKEN, "title-size", work).ok
+    monkeypatch.setattr(T, "TITLE_SIZE", 20)  # cap height 27 px at 1080p: 6.8 px on a 480 px tile
+    (finding,) = lint(BROKEN, "title-size", work).findings
+    assert finding.rule == "title-size" and finding.refs == ("header",)
+    assert "6.8 px on a 480 px wide tile" in finding.message
+
+
+def test_final_hold(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scenes.director
+
+    assert lint(BROKEN, "final-hold", work).ok
+    monkeypatch.setattr(scenes.director, "FINAL_HOLD", 0.0)
+    (finding,) = lint(BROKEN, "final-hold", work).findings
+    assert (finding.rule, finding.step) == ("final-hold", 3)
+    assert finding.message == "the final picture is held 0.5 s (minimum 2 s)"
+
+
+def test_contrast_is_checked_in_the_theme_asked_for(work: Path) -> None:
+    assert lint(BROKEN, "contrast", work, themes=("light",)).ok
+    (finding,) = lint(BROKEN, "contrast", work, themes=("dark",)).findings
+    assert "3.43:1 in the dark theme" in finding.message
+
+
+def test_debug_png_outlines_the_offending_step(tmp_path: Path, work: Path) -> None:
+    report = lint(BROKEN, "text-crossed", work, png_dir=tmp_path / "png")
+    assert report.pngs == [tmp_path / "png" / "text-crossed-step03.png"]
+    from PIL import Image
+
+    img = np.asarray(Image.open(report.pngs[0]).convert("RGB")).astype(int)
+    red = (img[:, :, 0] > 200) & (img[:, :, 1] < 80) & (img[:, :, 2] < 80)
+    assert red.sum() > 100  # the outline of the crossed label
+
+
+@pytest.mark.parametrize("tile_id", [t.id for _, t in CLEAN.tiles()])
+def test_clean_tiles_pass(tile_id: str, work: Path) -> None:
+    report = lint(CLEAN, tile_id, work)
+    assert report.ok, "\n".join(map(str, report.findings))
+
+
+@pytest.mark.parametrize("tile_id", AUTHORED)
+def test_authored_tiles_pass(tile_id: str, work: Path, tmp_path: Path) -> None:
+    assert REAL is not None
+    report = lint(REAL, tile_id, work, png_dir=tmp_path)
+    pngs = f"\ndebug images: {', '.join(str(p) for p in report.pngs)}" if report.pngs else ""
+    assert report.ok, "\n".join(map(str, report.findings)) + pngs
+
+
+def test_cli_exit_status_and_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from render import worker
+
+    monkeypatch.setattr(worker, "_slot_dir", None)  # the CLI takes a worker slot under --build; forget it after
+    monkeypatch.setattr(worker, "_slot_lock", None)
+    spec = str(FIXTURES / "lint_broken.yaml")
+    code = main(["--spec", spec, "--build", str(tmp_path / "build"), "lint", "duration", "--png", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert out.splitlines() == ["duration [duration]: lasts 8.8 s; a tile lasts 10 to 60 s"]
+    assert "lint: 1 tile(s), 1 finding(s)" in err
+    code = main(["--spec", str(FIXTURES / "lint_clean.yaml"), "--build", str(tmp_path / "build"), "lint", "grids"])
+    assert code == 0
+    assert main(["--spec", spec, "lint", "no-such-tile"]) == 2
+
+
+# ---------------------------------------------------------------- the measures behind the rules
+
+
+def test_theme_palettes_meet_wcag_aa() -> None:
+    assert L.check_theme_palette() == []
+    bad = T.Theme("grey", "#000000", "#555555", "#555555", "#222222", "#111111", {"data": "#333333"})
+    problems = L.check_theme_palette([bad])
+    assert "theme grey: text #555555 has contrast 2.82:1 on #000000 (minimum 4.5:1 for text)" in problems
+    assert any(p.startswith("theme grey: line #222222") for p in problems)
+
+
+def test_type_sizes_of_the_theme_pass(tmp_path: Path) -> None:
+    from manim import Text, tempconfig
+
+    with tempconfig({"media_dir": str(tmp_path), "text_dir": str(tmp_path / "texts")}):
+        smallest = Text("x", font=T.FONT, font_size=T.SMALL_SIZE)
+        title = Text("Gradient Descent", font=T.FONT, font_size=T.TITLE_SIZE, weight="BOLD")
+        turned = Text("loss", font=T.FONT, font_size=T.SMALL_SIZE).rotate(np.pi / 2)
+        assert L.text_line_px(smallest) >= T.MIN_TEXT_PX
+        assert L.text_line_px(turned) == pytest.approx(L.text_line_px(smallest))
+        assert L.text_cap_px(title) * L.THUMB_WIDTH_PX / 1920 >= L.MIN_TITLE_CAP_PX
+        smallest.scale(0.7)
+        assert L.text_line_px(smallest) < T.MIN_TEXT_PX
+
+
+def test_geometry_helpers() -> None:
+    line = np.array([[0, 0, 0], [1 / 3, 0, 0], [2 / 3, 0, 0], [1, 0, 0]], dtype=float)
+    pts = L.bezier_samples(line, step=0.1)
+    assert pts[0].tolist() == [0, 0] and pts[-1].tolist() == [1, 0] and len(pts) >= 11
+    square = np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0.5, 0.5]], dtype=float)
+    hull = L.convex_hull(square)
+    assert len(hull) == 4
+    inside = L.inside_hull(np.array([[0.5, 0.5], [1.5, 0.5], [1.0, 0.5]]), hull)
+    assert inside.tolist() == [True, False, False]  # a point on the border is not inside
+    assert L.inside_polygon(np.array([0.5, 0.5]), hull) and not L.inside_polygon(np.array([2.0, 0.5]), hull)
