@@ -81,6 +81,37 @@ def box_rect(box: tuple[float, float, float, float]) -> Rect:
     )
 
 
+def mix(fg: str, bg: str, alpha: float) -> str:
+    """The hex colour of fg painted at opacity alpha over bg."""
+    a = np.array([int(fg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+    b = np.array([int(bg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+    c = np.clip(np.round(a * alpha + b * (1 - alpha)), 0, 255).astype(int)
+    return "#" + "".join(f"{v:02X}" for v in c)
+
+
+def ink_on(role: str | None, opacity: float, th: Theme) -> str:
+    """Text colour for a label on a role-coloured fill: the theme's text or background colour,
+    whichever keeps the better contrast in every theme (the picture is recoloured slot by slot)."""
+    from render.theme import THEMES, contrast_ratio
+
+    def worst(slot: str) -> float:
+        return min(contrast_ratio(getattr(o, slot), mix(o.color(role), o.background, opacity)) for o in THEMES.values())
+
+    return th.text if worst("text") >= worst("background") else th.background
+
+
+def readable_opacity(role: str | None, opacity: float) -> float:
+    """The strongest fill opacity up to `opacity` under which theme text on this role's fill keeps 4.5:1 in every theme."""
+    from render.theme import THEMES, contrast_ratio
+
+    o = opacity
+    while o > 0.1:
+        if all(contrast_ratio(t.text, mix(t.color(role), t.background, o)) >= 4.6 for t in THEMES.values()):
+            return o
+        o = round(o - 0.05, 2)
+    return o
+
+
 def tag(mob: Mobject, part: str, owner: str) -> Mobject:
     """Mark a mobject for the layout lint."""
     mob.part = part  # type: ignore[attr-defined]
@@ -142,6 +173,7 @@ class Built:
     heading: Mobject | None = None
     paths: dict[str, VMobject] = field(default_factory=dict)  # flow/walk routes by element id
     waypoints: dict[str, list[np.ndarray]] = field(default_factory=dict)  # walk stops by element id
+    stages: dict[str, list[Callable[[], Animation]]] = field(default_factory=dict)  # iterate steps, in order
 
     def intro(self, eid: str) -> Animation:
         mob = self.elements[eid]

@@ -7,7 +7,7 @@ from manim import LEFT, RIGHT, Mobject, Rectangle, VGroup
 from render import theme as T
 from render.spec import BlocksPanel
 from render.theme import Theme
-from scenes.common import Built, Rect, heading, tag, text
+from scenes.common import Built, Rect, heading, ink_on, readable_opacity, tag, text
 from scenes.kinds import builder
 
 ROW_H = 0.62
@@ -40,11 +40,12 @@ def build_blocks(spec: BlocksPanel, rect: Rect, th: Theme) -> Built:
             w = bar_w * seg.weight / total
             color = th.color(seg.role)
             sid = spec.segment_id(row, k)
+            opacity = readable_opacity(seg.role, 0.55) if seg.role else 0.2
             box = Rectangle(width=w, height=row_h, stroke_color=th.background, stroke_width=3,
-                            fill_color=color, fill_opacity=0.55 if seg.role else 0.2)
+                            fill_color=color, fill_opacity=opacity)
             box.move_to([x + w / 2, y, 0])
             tag(box, "box", sid)
-            lab = text(seg.text, sid, th, size=T.SMALL_SIZE)
+            lab = text(seg.text, sid, th, size=T.SMALL_SIZE, color=ink_on(seg.role, opacity, th))
             if lab.width > w - 0.1:
                 lab.scale((w - 0.1) / lab.width)
             lab.move_to(box)
