@@ -108,6 +108,63 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from render.build import Paths
+    from render.serve import serve
+
+    site = Path(args.dir) if args.dir else Paths(Path(args.build)).site
+    if not (site / "index.html").is_file():
+        raise UserError(f"no gallery in {site}; build it first with `python -m render site`")
+    try:
+        serve(site, args.host, args.port)
+    except OSError as e:
+        raise UserError(f"cannot serve on {args.host}:{args.port}: {e.strerror or e}") from e
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from render.build import Paths
+    from render.lint import check_theme_palette, lint_tiles, work_dir
+
+    spec = _load(args)
+    ids = _check_ids(spec, args.ids)
+    themes = ("dark", "light") if args.theme == "all" else (args.theme,)
+    png = Path(args.png) if args.png else None
+    problems = check_theme_palette()
+    for line in problems:
+        print(line)
+
+    def done(report) -> None:  # type: ignore[no-untyped-def]
+        for finding in report.findings:
+            print(finding, flush=True)
+        log.info("%s: %d finding(s), %.1fs", report.tile, len(report.findings), report.seconds)
+
+    planned = [t.id for _, t in spec.tiles() if t.status == "planned" and t.id in ids]
+    if planned:
+        print(f"planned tile(s) not linted: {', '.join(planned)}", file=sys.stderr)
+    reports = lint_tiles(spec, ids or None, work_dir(Paths(Path(args.build)).cache), themes, png, done)
+    n = len(problems) + sum(len(r.findings) for r in reports)
+    bad = sum(1 for r in reports if not r.ok)
+    print(f"lint: {len(reports)} tile(s), {n} finding(s) in {bad} tile(s)"
+          + (f"; debug images in {png}" if png and n else ""), file=sys.stderr)
+    return 1 if n else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from render.bench import bench, table, write_results
+
+    spec = _load(args)
+    ids = _check_ids(spec, args.ids) or [t.id for _, t in spec.tiles() if t.status == "authored"]
+    if not ids:
+        raise UserError("no authored tiles to measure")
+    build = Path(args.build)
+    results = bench(Path(args.spec), spec, ids, build / "bench", repeat=args.repeat)
+    write_results(results, build / "bench.json")
+    print(table(results))
+    print(f"\nwrote {build / 'bench.json'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m render", description="Animated study diagrams from diagrams.yaml.")
     p.add_argument("--spec", default="diagrams.yaml", help="the spec file (default: diagrams.yaml)")
@@ -131,8 +188,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-site", action="store_true", help="do not rebuild the gallery afterwards")
     s.set_defaults(fn=cmd_render)
 
+    s = sub.add_parser("bench", help="measure the Manim CLI against the pipeline (cold, no-op, one edit) and sizes")
+    s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
+    s.add_argument("--repeat", type=int, default=1, help="runs of each cold measurement (medians are reported)")
+    s.set_defaults(fn=cmd_bench)
+
     s = sub.add_parser("site", help="build the gallery from what is rendered")
     s.set_defaults(fn=cmd_site)
+
+    s = sub.add_parser("serve", help="serve the gallery on 127.0.0.1, with byte ranges so videos seek")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    s.add_argument("--dir", help="folder to serve (default: BUILD/site)")
+    s.set_defaults(fn=cmd_serve)
+
+    s = sub.add_parser("lint", help="check the picture of every step: safe area, overlaps, text size, contrast, timing")
+    s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
+    s.add_argument("--png", metavar="DIR", help="write a debug image of each offending step to DIR")
+    s.add_argument("--theme", choices=["dark", "light", "all"], default="all",
+                   help="themes whose colours are checked (default: all)")
+    s.set_defaults(fn=cmd_lint)
     return p
 
 

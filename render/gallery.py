@@ -1,11 +1,20 @@
-"""Build the static gallery under build/site from the tiles' meta.json and site/ templates."""
+"""Build the static gallery under build/site from the tiles' meta.json and site/ templates.
+
+The site is plain HTML/CSS/JS: an index with every layer and tile, a player dialog
+filled by JavaScript from data embedded in the page (no fetch, so it works from
+file://), and one standalone page per tile under t/ for sharing and iframes.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import re
 import shutil
+import struct
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,24 +26,315 @@ from render.spec import Spec
 log = logging.getLogger(__name__)
 TEMPLATES = ROOT / "site" / "templates"
 STATIC = ROOT / "site" / "static"
+TIMING_RE = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One step of a rendered tile, as the player lists it."""
+
+    index: int
+    title: str
+    say: str
+    start: float
+    end: float
+    png: str  # URL relative to the site root
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One caption cue (start and end in seconds)."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class MediaView:
+    """Where a rendered tile's files are, relative to the site root, and their sizes."""
+
+    mp4: str
+    gif: str
+    poster: str
+    thumb: str
+    captions: str
+    chapters: str
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    duration: float
+    steps: tuple[StepView, ...]
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class TileView:
+    """One tile of the gallery: its text, and its media when it is rendered."""
+
+    id: str
+    number: int
+    title: str
+    tagline: str
+    status: str  # "authored" or "planned" in the spec
+    layer_id: str
+    layer_title: str
+    notes: tuple[str, ...]
+    questions: tuple[str, ...]
+    media: MediaView | None = None
+
+    @property
+    def rendered(self) -> bool:
+        return self.media is not None
+
+    @property
+    def state(self) -> str:
+        """What a person sees: rendered, or a placeholder that is planned or not rendered yet."""
+        if self.media is not None:
+            return "rendered"
+        return "planned" if self.status == "planned" else "unrendered"
+
+    def data(self) -> dict[str, Any]:
+        """The JSON-safe record the page scripts read."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "number": self.number,
+            "title": self.title,
+            "tagline": self.tagline,
+            "state": self.state,
+            "layer": self.layer_id,
+            "layerTitle": self.layer_title,
+            "notes": list(self.notes),
+            "questions": list(self.questions),
+        }
+        m = self.media
+        if m is not None:
+            out["media"] = {
+                "mp4": m.mp4,
+                "gif": m.gif,
+                "poster": m.poster,
+                "thumb": m.thumb,
+                "captions": m.captions,
+                "chapters": m.chapters,
+                "width": m.width,
+                "height": m.height,
+                "duration": m.duration,
+            }
+            out["steps"] = [
+                {"index": s.index, "title": s.title, "say": s.say, "start": s.start, "end": s.end, "png": s.png}
+                for s in m.steps
+            ]
+            out["cues"] = [[c.start, c.end, c.text] for c in m.cues]
+        return out
+
+
+@dataclass(frozen=True)
+class LayerView:
+    """One layer: its tiles in seed order."""
+
+    id: str
+    index: int
+    title: str
+    blurb: str
+    tiles: tuple[TileView, ...]
+
+    @property
+    def rendered(self) -> int:
+        return sum(1 for t in self.tiles if t.rendered)
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """Everything the page templates see."""
+
+    title: str
+    description: str
+    layers: tuple[LayerView, ...]
+    version: str = ""  # short hash of the static assets, to bust browser caches
+
+    @property
+    def tiles(self) -> list[TileView]:
+        return [t for layer in self.layers for t in layer.tiles]
+
+    @property
+    def count(self) -> int:
+        return len(self.tiles)
+
+    @property
+    def rendered(self) -> int:
+        return sum(1 for t in self.tiles if t.rendered)
+
+    def neighbours(self, tile_id: str) -> tuple[TileView | None, TileView | None]:
+        """The rendered tiles just before and after a tile, in seed order (for the tile pages' pager)."""
+        tiles = self.tiles
+        i = next(n for n, t in enumerate(tiles) if t.id == tile_id)
+        before = [t for t in tiles[:i] if t.rendered]
+        after = [t for t in tiles[i + 1 :] if t.rendered]
+        return (before[-1] if before else None), (after[0] if after else None)
+
+    def data(self) -> dict[str, Any]:
+        """The JSON-safe record embedded in the index page."""
+        return {
+            "title": self.title,
+            "layers": [
+                {"id": layer.id, "title": layer.title, "tiles": [t.id for t in layer.tiles]} for layer in self.layers
+            ],
+            "tiles": [t.data() for t in self.tiles],
+        }
 
 
 def get_env() -> jinja2.Environment:
     """The one Jinja environment: templates from site/templates, autoescaped."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["clock"] = clock
+    # tojson escapes <, >, & and ' so the result is safe inside <script> and attributes.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    return env
+
+
+def clock(seconds: float) -> str:
+    """Format seconds as m:ss."""
+    s = int(seconds)
+    return f"{s // 60}:{s % 60:02d}"
 
 
 def read_meta(media: Path, tile_id: str) -> dict[str, Any] | None:
+    """Return a tile's meta.json, or None when it is missing or unreadable."""
     try:
-        return json.loads((media / tile_id / "meta.json").read_text(encoding="utf-8"))
+        meta = json.loads((media / tile_id / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return meta if isinstance(meta, dict) else None
+
+
+def png_size(path: Path) -> tuple[int, int] | None:
+    """Return (width, height) from a PNG's header, or None if it is not a readable PNG."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(24)
+    except OSError:
+        return None
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    w, h = struct.unpack(">II", head[16:24])
+    return int(w), int(h)
+
+
+def parse_vtt(text: str) -> list[Cue]:
+    """Parse the cues of a WebVTT file (timings and text; cue settings are ignored)."""
+    cues = []
+    for block in re.split(r"\r?\n\s*\r?\n", text.strip()):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            m = TIMING_RE.match(line)
+            if m:
+                body = "\n".join(lines[i + 1 :]).strip()
+                cues.append(Cue(vtt_seconds(m.group(1)), vtt_seconds(m.group(2)), body))
+                break
+    return cues
+
+
+def vtt_seconds(stamp: str) -> float:
+    """Convert a WebVTT timestamp (hh:mm:ss.ttt or mm:ss.ttt) to seconds."""
+    total = 0.0
+    for part in stamp.split(":"):
+        total = total * 60 + float(part)
+    return round(total, 3)
+
+
+def media_view(media: Path, tile_id: str, meta: dict[str, Any]) -> MediaView | None:
+    """Describe a rendered tile's files; None when meta.json lists files that are missing."""
+    folder = media / tile_id
+    try:
+        outputs = meta["outputs"]
+        names = {k: str(outputs[k]) for k in ("mp4", "gif", "poster", "thumb", "captions", "chapters")}
+        steps = [
+            StepView(
+                int(s["index"]),
+                str(s["title"]),
+                str(s["say"]),
+                float(s["start"]),
+                float(s["end"]),
+                f"media/{tile_id}/{s['png']}",
+            )
+            for s in meta["steps"]
+        ]
+        width, height, duration = int(meta["width"]), int(meta["height"]), float(meta["duration"])
+    except (KeyError, TypeError, ValueError) as e:
+        log.warning("%s: meta.json is incomplete (%s); shown as not rendered", tile_id, e)
+        return None
+    missing = [n for n in [*names.values(), *(s.png.split("/", 2)[2] for s in steps)] if not (folder / n).is_file()]
+    if missing:
+        log.warning("%s: missing %s; shown as not rendered", tile_id, ", ".join(missing))
+        return None
+    thumb = png_size(folder / names["thumb"]) or (480, round(480 * height / width))
+    try:
+        cues = parse_vtt((folder / names["captions"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cues = []
+    if not cues:
+        cues = [Cue(s.start, s.end, s.say) for s in steps]
+    base = f"media/{tile_id}/"
+    return MediaView(
+        mp4=base + names["mp4"],
+        gif=base + names["gif"],
+        poster=base + names["poster"],
+        thumb=base + names["thumb"],
+        captions=base + names["captions"],
+        chapters=base + names["chapters"],
+        width=width,
+        height=height,
+        thumb_width=thumb[0],
+        thumb_height=thumb[1],
+        duration=duration,
+        steps=tuple(steps),
+        cues=tuple(cues),
+    )
+
+
+def context(spec: Spec, media: Path) -> Gallery:
+    """The data every page template sees: layers with their tiles, rendered or planned."""
+    layers = []
+    number = 0
+    for index, layer in enumerate(spec.layers, start=1):
+        tiles = []
+        for tile in layer.tiles:
+            number += 1
+            meta = read_meta(media, tile.id) if tile.status == "authored" else None
+            tiles.append(
+                TileView(
+                    id=tile.id,
+                    number=number,
+                    title=tile.title,
+                    tagline=tile.tagline,
+                    status=tile.status,
+                    layer_id=layer.id,
+                    layer_title=layer.title,
+                    notes=tuple(tile.notes),
+                    questions=tuple(tile.questions),
+                    media=media_view(media, tile.id, meta) if meta is not None else None,
+                )
+            )
+        layers.append(LayerView(layer.id, index, layer.title, layer.blurb, tuple(tiles)))
+    return Gallery(spec.title, spec.description, tuple(layers), version=static_version())
+
+
+def static_version() -> str:
+    """A short hash of site/static, appended to asset URLs so browsers reload changed files."""
+    h = hashlib.sha256()
+    if STATIC.is_dir():
+        for f in sorted(STATIC.rglob("*")):
+            if f.is_file():
+                h.update(f.relative_to(STATIC).as_posix().encode())
+                h.update(f.read_bytes())
+    return h.hexdigest()[:10]
 
 
 def link_tree(src: Path, dst: Path) -> None:
@@ -60,47 +360,50 @@ def link_tree(src: Path, dst: Path) -> None:
     for f in sorted(dst.rglob("*"), reverse=True):
         if f.is_file() and f.relative_to(dst) not in wanted:
             f.unlink()
+        elif f.is_dir() and not any(f.iterdir()):
+            f.rmdir()
 
 
-def context(spec: Spec, media: Path) -> dict[str, Any]:
-    """The data every page template sees: layers with their tiles, rendered or planned."""
-    layers = []
-    number = 0
-    for layer in spec.layers:
-        tiles = []
-        for tile in layer.tiles:
-            number += 1
-            meta = read_meta(media, tile.id) if tile.status == "authored" else None
-            tiles.append({
-                "id": tile.id,
-                "number": number,
-                "title": tile.title,
-                "tagline": tile.tagline,
-                "status": tile.status,
-                "rendered": meta is not None,
-                "meta": meta or {},
-                "notes": list(tile.notes),
-                "questions": list(tile.questions),
-            })
-        layers.append({"id": layer.id, "title": layer.title, "blurb": layer.blurb, "tiles": tiles,
-                       "index": len(layers) + 1})
-    count = sum(len(layer["tiles"]) for layer in layers)
-    rendered = sum(1 for layer in layers for t in layer["tiles"] if t["rendered"])
-    return {"title": spec.title, "description": spec.description, "layers": layers, "count": count,
-            "rendered": rendered}
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write text atomically unless the file already holds it; return whether it was written."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except OSError:
+        pass
+    atomic_write_text(path, text)
+    return True
+
+
+def prune(folder: Path, keep: set[str]) -> None:
+    """Remove the entries of folder whose names are not in keep (stale pages and media)."""
+    if not folder.is_dir():
+        return
+    for entry in sorted(folder.iterdir()):
+        if entry.name in keep:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def build_site(spec: Spec, media: Path, site: Path) -> Path:
-    """Write build/site: index.html, static assets and the media the pages point at."""
+    """Write build/site: index.html, one page per tile under t/, static assets and media."""
     env = get_env()
-    ctx = context(spec, media)
+    gallery = context(spec, media)
     site.mkdir(parents=True, exist_ok=True)
     if STATIC.is_dir():
         link_tree(STATIC, site / "static")
-    for layer in ctx["layers"]:
-        for t in layer["tiles"]:
-            if t["rendered"]:
-                link_tree(media / t["id"], site / "media" / t["id"])
+    rendered = [t for t in gallery.tiles if t.rendered]
+    for t in rendered:
+        link_tree(media / t.id, site / "media" / t.id)
+    prune(site / "media", {t.id for t in rendered})
     index = site / "index.html"
-    atomic_write_text(index, env.get_template("index.html.j2").render(**ctx))
+    write_if_changed(index, env.get_template("index.html.j2").render(g=gallery, root=""))
+    page = env.get_template("tile.html.j2")
+    for t in gallery.tiles:
+        write_if_changed(site / "t" / f"{t.id}.html", page.render(g=gallery, t=t, root="../"))
+    prune(site / "t", {f"{t.id}.html" for t in gallery.tiles})
+    log.info("gallery: %d tiles, %d rendered, in %s", gallery.count, gallery.rendered, site)
     return index

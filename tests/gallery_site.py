@@ -8,7 +8,6 @@ site shows the whole study path while only three short preview renders are neede
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,9 @@ class RenderedSite:
 def write_fixture_spec(dest: Path) -> Path:
     """Write the real spec's layers and tiles with only the fixture tiles authored."""
     real = yaml.safe_load((ROOT / "diagrams.yaml").read_text(encoding="utf-8"))
-    fixture = {t["id"]: t for t in yaml.safe_load((FIXTURES / "gallery_tiles.yaml").read_text(encoding="utf-8"))["tiles"]}
+    fixture = {
+        t["id"]: t for t in yaml.safe_load((FIXTURES / "gallery_tiles.yaml").read_text(encoding="utf-8"))["tiles"]
+    }
     for layer in real["layers"]:
         tiles = []
         for tile in layer["tiles"]:
@@ -66,8 +67,9 @@ def _render(root: Path) -> RenderedSite:
     root.mkdir(parents=True, exist_ok=True)
     spec_path = write_fixture_spec(root / "diagrams.yaml")
     build = root / "build"
-    res = run_cli("--spec", str(spec_path), "--build", str(build), "render", "--quality", "preview", "-j", "2",
-                  "--no-site")
+    res = run_cli(
+        "--spec", str(spec_path), "--build", str(build), "render", "--quality", "preview", "-j", "2", "--no-site"
+    )
     assert res.returncode == 0, res.stdout + res.stderr
     res = run_cli("--spec", str(spec_path), "--build", str(build), "site")
     assert res.returncode == 0, res.stdout + res.stderr
@@ -88,10 +90,6 @@ def copy_site(site: RenderedSite, dest: Path) -> RenderedSite:
 
 
 def need(path: Path, what: str) -> None:
-    """Skip when a test tool is missing on a developer's machine; in CI (CI=true) it is a failure."""
-    if path.exists():
-        return
-    message = f"{what} not found at {path}: run `make test` (it installs it)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    """Fail with the command that installs a missing test tool (a missing tool is never a pass)."""
+    if not path.exists():
+        pytest.fail(f"{what} not found at {path}: run `make test` (it installs it)")
