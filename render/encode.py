@@ -8,6 +8,7 @@ themselves, so the poster is exactly the last frame.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -93,10 +94,8 @@ class VideoSink:
 
     def close(self) -> None:
         assert self.proc.stdin is not None
-        try:
+        with contextlib.suppress(BrokenPipeError):
             self.proc.stdin.close()
-        except BrokenPipeError:
-            pass
         code = self.proc.wait()
         self._log.close()
         if code != 0:
