@@ -124,6 +124,37 @@ def constant(x, c=0.0):
     return np.full_like(np.asarray(x, dtype=float), c)
 
 
+@function
+def reciprocal(x, a=1.0, c=0.0):
+    """a / x + c (the variance of an average of x correlated models is rho s^2 + (1 - rho) s^2 / x)."""
+    return a / np.where(np.abs(x) < 1e-9, 1e-9, x) + c
+
+
+@function
+def sigmoid_grad(x):
+    """Derivative of the sigmoid, s(x) (1 - s(x)); at most 0.25."""
+    s = 1 / (1 + np.exp(-x))
+    return s * (1 - s)
+
+
+@function
+def tanh_grad(x):
+    """Derivative of tanh, 1 - tanh(x)^2; at most 1."""
+    return 1 - np.tanh(x) ** 2
+
+
+@function
+def step(x, a=1.0, x0=0.0):
+    """a for x > x0, 0 otherwise (the derivative of ReLU)."""
+    return np.where(x > x0, a, 0.0)
+
+
+@function
+def gelu(x):
+    """GELU, x Phi(x), in its tanh form 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+
+
 def parameters(name: str) -> list[str]:
     """Return the parameter names a registered function accepts (besides x)."""
     sig = inspect.signature(FUNCTIONS[name])

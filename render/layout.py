@@ -32,6 +32,7 @@ class EdgeReq:
     tail: str
     head: str
     label_size: tuple[float, float] | None = None
+    constraint: bool = True  # False for a feedback edge: it does not push its head into a later rank
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def layout_graph(
     clusters: list[ClusterReq] | None = None,
     nodesep: float = 0.35,
     ranksep: float = 0.55,
+    same_rank: list[tuple[str, ...]] | None = None,
 ) -> GraphLayout:
     """Run Graphviz on measured nodes and return positions centred on the origin."""
     engine = ENGINES[kind]
@@ -85,8 +87,15 @@ def layout_graph(
     for n in nodes:
         if n.id not in clustered:
             g.node(_safe(n.id), width=f"{n.width:.3f}", height=f"{n.height:.3f}")
+    for group in same_rank or []:
+        with g.subgraph() as row:
+            row.attr(rank="same")
+            for nid in group:
+                row.node(_safe(nid))
     for e in edges:
         attrs = {"id": _safe(e.id)}
+        if not e.constraint:
+            attrs["constraint"] = "false"
         if e.label_size:
             # A fixed-size invisible label reserves room for the measured Manim label.
             attrs["label"] = _spacer(*e.label_size)

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from render import functions
+from render import datasets, fits, functions, generators
 from render.theme import Role
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -140,6 +140,7 @@ class Edge(Model):
     to: Slug
     label: Text | None = None
     style: Literal["solid", "dashed"] = "solid"
+    back: bool = Field(False, description="A feedback edge (a loop back): drawn, but it does not rank its ends.")
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @property
@@ -161,6 +162,8 @@ class GraphPanel(PanelBase):
     nodes: list[Node] = Field(min_length=1)
     edges: list[Edge] = Field(default_factory=list)
     clusters: list[Cluster] = Field(default_factory=list)
+    ranks: list[list[Slug]] = Field(default_factory=list, description="Groups of nodes kept side by side on one "
+                                    "rank (a row when top to bottom, a column when left to right).")
 
     default_direction: ClassVar[str] = "LR"
 
@@ -184,6 +187,10 @@ class GraphPanel(PanelBase):
             for n in c.nodes:
                 if n not in ids:
                     raise ValueError(f"cluster {c.id}: unknown node '{n}'{_suggest(n, ids)}")
+        for group in self.ranks:
+            for n in group:
+                if n not in ids:
+                    raise ValueError(f"ranks: unknown node '{n}'{_suggest(n, ids)}")
         return self
 
 
@@ -374,38 +381,80 @@ class Cell(Model):
     role: Role | None = None
 
 
+class MatrixFrame(Model):
+    """A frame around a block of cells (a convolution window, a pooling region, an attention row)."""
+
+    id: Slug
+    rows: tuple[int, int] = Field(description="First and last row, from 1.")
+    cols: tuple[int, int] = Field(description="First and last column, from 1.")
+    role: Role | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MatrixFrame:
+        if not (1 <= self.rows[0] <= self.rows[1] and 1 <= self.cols[0] <= self.cols[1]):
+            raise ValueError("rows and cols are [first, last] with 1 <= first <= last")
+        return self
+
+
 class MatrixPanel(PanelBase):
-    """A grid of labelled cells (confusion matrix, heatmap, table)."""
+    """A grid of labelled cells (confusion matrix, table), or of numbers shaded by size (heatmap).
+
+    Elements: `grid` (outline and headers), `cells` (every cell at once), each cell, and the frames.
+    """
 
     kind: Literal["matrix"] = "matrix"
     rows: list[Text] = Field(default_factory=list, description="Row headers.")
     cols: list[Text] = Field(default_factory=list, description="Column headers.")
     row_title: Text | None = None
     col_title: Text | None = None
-    cells: list[list[Cell | str]] = Field(min_length=1)
+    cells: list[list[Cell | str]] = Field(default_factory=list)
+    values: list[list[float]] | None = Field(None, description="Numbers instead of cells: a heatmap.")
+    digits: int = Field(2, ge=0, le=4, description="Decimals shown for values.")
+    shade: Role | None = Field(None, description="Shade each value's cell in this colour, by its size.")
+    range: tuple[float, float] | None = Field(None, description="Values mapped to no and full shade (default: min, max).")
+    frames: list[MatrixFrame] = Field(default_factory=list)
+
+    def grid_rows(self) -> list[list[Any]]:
+        return [list(r) for r in self.values] if self.values is not None else [list(r) for r in self.cells]
 
     def cell_id(self, r: int, c: int) -> str:
-        cell = self.cells[r][c]
+        cell = self.cells[r][c] if self.values is None else None
         if isinstance(cell, Cell) and cell.id:
             return cell.id
         return f"r{r + 1}c{c + 1}"
 
     def element_ids(self) -> list[str]:
-        ids = ["grid"]
-        for r, row in enumerate(self.cells):
+        ids = ["grid", "cells"]
+        for r, row in enumerate(self.grid_rows()):
             ids += [self.cell_id(r, c) for c in range(len(row))]
-        return ids
+        return ids + [f.id for f in self.frames]
 
     def nested_ids(self) -> set[tuple[str, str]]:
-        return {("grid", i) for i in self.element_ids() if i != "grid"}
+        frames = {f.id for f in self.frames}
+        pairs = {("grid", i) for i in self.element_ids() if i != "grid"}
+        pairs |= {("cells", i) for i in self.element_ids() if i not in ("grid", "cells") and i not in frames}
+        for f in self.frames:
+            pairs |= {(f.id, self.cell_id(r - 1, c - 1)) for r in range(f.rows[0], f.rows[1] + 1)
+                      for c in range(f.cols[0], f.cols[1] + 1)}
+        return pairs | {(a, b) for a in frames for b in frames if a != b}
 
     @model_validator(mode="after")
     def _shape(self) -> MatrixPanel:
-        widths = {len(r) for r in self.cells}
+        if (self.values is None) == (not self.cells):
+            raise ValueError("give exactly one of 'cells' or 'values'")
+        if self.shade is not None and self.values is None:
+            raise ValueError("'shade' needs 'values'")
+        grid = self.grid_rows()
+        if not grid or not grid[0]:
+            raise ValueError("a matrix needs at least one cell")
+        for f in self.frames:
+            if f.rows[1] > len(grid) or f.cols[1] > len(grid[0]):
+                raise ValueError(f"frame {f.id} reaches outside the {len(grid)} x {len(grid[0])} grid")
+        widths = {len(r) for r in grid}
         if len(widths) != 1:
             raise ValueError("every row of cells must have the same length")
-        if self.rows and len(self.rows) != len(self.cells):
-            raise ValueError(f"{len(self.rows)} row headers for {len(self.cells)} rows of cells")
+        if self.rows and len(self.rows) != len(grid):
+            raise ValueError(f"{len(self.rows)} row headers for {len(grid)} rows of cells")
         if self.cols and len(self.cols) != widths.pop():
             raise ValueError("column headers and cells differ in number")
         return self
@@ -449,18 +498,45 @@ class NetLayer(Model):
     size: int = Field(ge=1, le=8)
     label: Text | None = None
     role: Role | None = None
+    neurons: list[Text] | None = Field(None, description="LaTeX label inside each neuron (x_1, h_1, \\hat y).")
+
+    @model_validator(mode="after")
+    def _one_label_each(self) -> NetLayer:
+        if self.neurons is not None and len(self.neurons) != self.size:
+            raise ValueError(f"{len(self.neurons)} neuron labels for a layer of size {self.size}")
+        return self
+
+
+class NetNote(Model):
+    """A label beside a neuron, a layer or an edge bundle: a value going forward, a gradient coming back."""
+
+    id: Slug
+    at: Slug = Field(description="A neuron `<layer>-<k>`, a layer, or an edge bundle `<a>-to-<b>`.")
+    text: Text | None = None
+    tex: Text | None = None
+    side: Literal["up", "down", "left", "right"] = "up"
+    role: Role | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> NetNote:
+        if (self.text is None) == (self.tex is None):
+            raise ValueError("give exactly one of 'text' or 'tex'")
+        return self
 
 
 class NetworkPanel(PanelBase):
     """A fully connected feed-forward network drawn layer by layer.
 
-    Neuron ids are `<layer>-<k>` (k from 1); the edges between two layers are `<a>-to-<b>`.
+    Neuron ids are `<layer>-<k>` (k from 1); the edges between two layers are `<a>-to-<b>`; notes are
+    labels placed beside a neuron, layer or bundle. Dimming or hiding a neuron fades its edges with it
+    (dropout).
     """
 
     kind: Literal["network"] = "network"
     layers: list[NetLayer] = Field(min_length=2)
+    notes: list[NetNote] = Field(default_factory=list)
 
-    def element_ids(self) -> list[str]:
+    def structure_ids(self) -> list[str]:
         ids = []
         for layer in self.layers:
             ids.append(layer.id)
@@ -468,8 +544,580 @@ class NetworkPanel(PanelBase):
         ids += [f"{a.id}-to-{b.id}" for a, b in zip(self.layers, self.layers[1:], strict=False)]
         return ids
 
+    def element_ids(self) -> list[str]:
+        return self.structure_ids() + [n.id for n in self.notes]
+
+    @model_validator(mode="after")
+    def _notes_placed(self) -> NetworkPanel:
+        ids = self.structure_ids()
+        for n in self.notes:
+            if n.at not in ids:
+                raise ValueError(f"note {n.id}: unknown neuron, layer or bundle '{n.at}'{_suggest(n.at, ids)}")
+        return self
+
     def nested_ids(self) -> set[tuple[str, str]]:
         return {(layer.id, f"{layer.id}-{k + 1}") for layer in self.layers for k in range(layer.size)}
+
+
+# ---------------------------------------------------------------- kinds for sequences, spaces, trade-offs, timings
+
+TokenText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class Token(Model):
+    id: Slug | None = None
+    text: TokenText = Field(description="The token's text; spaces are shown as a visible middle dot.")
+    tid: int | None = Field(None, ge=0, description="Token id shown under the chip.")
+    role: Role | None = None
+
+
+class TokenRow(Model):
+    id: Slug
+    label: Text | None = Field(None, description="Name at the left of the row.")
+    note: Text | None = Field(None, description="Short remark at the right of the row (a merge, a count).")
+    tokens: list[Token | TokenText] = Field(min_length=1, max_length=24)
+
+
+class TokensPanel(PanelBase):
+    """Rows of token chips: text split into tokens with ids, BPE merges, tokens generated one at a time.
+
+    A row's id shows the whole row; chips are `<row>-<k>` (k from 1) unless named; a labelled row's
+    label alone is `<row>-label` (to show it before chips that appear one by one).
+    """
+
+    kind: Literal["tokens"] = "tokens"
+    rows: list[TokenRow] = Field(min_length=1, max_length=10)
+    uniform: bool = Field(False, description="Give every chip the same width so columns line up across rows.")
+
+    def token_id(self, row: TokenRow, k: int) -> str:
+        tok = row.tokens[k]
+        return tok.id if isinstance(tok, Token) and tok.id else f"{row.id}-{k + 1}"
+
+    def element_ids(self) -> list[str]:
+        ids = []
+        for row in self.rows:
+            ids.append(row.id)
+            ids += [self.token_id(row, k) for k in range(len(row.tokens))]
+            ids += [f"{row.id}-label"] if row.label else []
+        return ids
+
+    def nested_ids(self) -> set[tuple[str, str]]:
+        out = {(row.id, self.token_id(row, k)) for row in self.rows for k in range(len(row.tokens))}
+        return out | {(row.id, f"{row.id}-label") for row in self.rows if row.label}
+
+
+class EmbPoint(Model):
+    id: Slug
+    at: Point = Field(description="Position in the space, origin at the centre.")
+    label: Text | None = None
+    role: Role | None = None
+
+
+class EmbCloud(Model):
+    """Unlabelled points from a named, seeded generator (render/generators.py)."""
+
+    id: Slug
+    fn: str = Field(description="Name of a vetted point-set generator (blob, arc).")
+    params: dict[str, float | list[float]] = Field(default_factory=dict)
+    role: Role | None = None
+    label: Text | None = Field(None, description="Name shown beside the cloud.")
+
+    @model_validator(mode="after")
+    def _known(self) -> EmbCloud:
+        if self.fn not in generators.POINT_SETS:
+            raise ValueError(f"unknown generator '{self.fn}'{_suggest(self.fn, list(generators.POINT_SETS))}")
+        allowed = generators.parameters(generators.POINT_SETS, self.fn)
+        for p in self.params:
+            if p not in allowed:
+                raise ValueError(f"generator '{self.fn}' has no parameter '{p}'{_suggest(p, allowed)}")
+        return self
+
+
+class EmbeddingPanel(PanelBase):
+    """Vectors as points in a 2-D space, a query, its nearest neighbours and their similarity scores.
+
+    Elements: `space` (axes), each point and cloud, `query`, `neighbors` (the k nearest labelled
+    points by `metric`, ringed, with a ranked list of scores computed from the coordinates) and
+    `angle` (the angle between the query and its nearest neighbour, when `vectors` is on).
+    """
+
+    kind: Literal["embedding"] = "embedding"
+    extent: float = Field(1.0, gt=0, description="The space spans [-extent, extent] on both axes.")
+    vectors: bool = Field(True, description="Draw labelled points and the query as arrows from the origin.")
+    points: list[EmbPoint] = Field(default_factory=list)
+    clouds: list[EmbCloud] = Field(default_factory=list)
+    query: EmbPoint | None = None
+    k: int = Field(3, ge=1, le=6, description="How many neighbours the query retrieves.")
+    metric: Literal["cosine", "dot", "euclidean"] = "cosine"
+
+    def element_ids(self) -> list[str]:
+        ids = ["space"] + [p.id for p in self.points] + [c.id for c in self.clouds]
+        if self.query is not None:
+            ids += [self.query.id, "neighbors"] + (["angle"] if self.vectors else [])
+        return ids
+
+    @model_validator(mode="after")
+    def _inside(self) -> EmbeddingPanel:
+        for p in self.points + ([self.query] if self.query else []):
+            if max(abs(p.at[0]), abs(p.at[1])) > self.extent:
+                raise ValueError(f"point {p.id} lies outside the space (extent {self.extent:g})")
+        if self.query is not None and self.k > len(self.points):
+            raise ValueError(f"k = {self.k} but only {len(self.points)} labelled points")
+        return self
+
+
+class CompareOption(Model):
+    id: Slug
+    label: Text
+    sub: Text | None = None
+    role: Role | None = None
+
+
+class CompareValue(Model):
+    text: Text | None = None
+    score: int | None = Field(None, ge=0, le=5, description="Filled dots out of the panel's max_score.")
+    role: Role | None = None
+
+
+class CompareRow(Model):
+    id: Slug
+    label: Text
+    values: list[CompareValue | Text] = Field(min_length=1)
+
+
+class ComparePanel(PanelBase):
+    """A trade-off table: options as columns, criteria as rows, each cell a score (dots) and/or a short text.
+
+    Option ids are the column headers; a criterion's id shows its whole row; cells are `<row>-<option>`.
+    """
+
+    kind: Literal["compare"] = "compare"
+    options: list[CompareOption] = Field(min_length=2, max_length=5)
+    rows: list[CompareRow] = Field(min_length=1, max_length=8)
+    max_score: int = Field(3, ge=1, le=5)
+
+    def cell_id(self, row: CompareRow, option: CompareOption) -> str:
+        return f"{row.id}-{option.id}"
+
+    def element_ids(self) -> list[str]:
+        ids = [o.id for o in self.options]
+        for row in self.rows:
+            ids.append(row.id)
+            ids += [self.cell_id(row, o) for o in self.options]
+        return ids
+
+    def nested_ids(self) -> set[tuple[str, str]]:
+        return {(row.id, self.cell_id(row, o)) for row in self.rows for o in self.options}
+
+    @model_validator(mode="after")
+    def _widths(self) -> ComparePanel:
+        for row in self.rows:
+            if len(row.values) != len(self.options):
+                raise ValueError(f"row {row.id} has {len(row.values)} values for {len(self.options)} options")
+            for v in row.values:
+                if isinstance(v, CompareValue):
+                    if v.text is None and v.score is None:
+                        raise ValueError(f"row {row.id}: a value needs 'text' or 'score'")
+                    if v.score is not None and v.score > self.max_score:
+                        raise ValueError(f"row {row.id}: score {v.score} is above max_score {self.max_score}")
+        return self
+
+
+class Span(Model):
+    id: Slug | None = None
+    start: float
+    end: float
+    text: Text | None = None
+    role: Role | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.end <= self.start:
+            raise ValueError("a span needs start < end")
+        return self
+
+
+class Lane(Model):
+    id: Slug
+    label: Text
+    spans: list[Span] = Field(min_length=1)
+
+
+class Marker(Model):
+    id: Slug
+    at: float
+    label: Text
+    role: Role | None = None
+
+
+class TimingPanel(PanelBase):
+    """A timeline: lanes of spans on a time axis (latency budgets, pipelines, overlap), with markers.
+
+    Elements: `axis`, each lane (its label and spans), spans `<lane>-<k>` unless named, the lane's
+    label alone `<lane>-label`, markers. Overlapping spans of one lane stack as a staircase.
+    """
+
+    kind: Literal["timing"] = "timing"
+    range: tuple[float, float]
+    step: float | None = Field(None, gt=0, description="Tick spacing; no ticks when omitted.")
+    unit: Annotated[str, StringConstraints(max_length=12)] = "ms"
+    lanes: list[Lane] = Field(min_length=1, max_length=8)
+    markers: list[Marker] = Field(default_factory=list)
+
+    def span_id(self, lane: Lane, k: int) -> str:
+        return lane.spans[k].id or f"{lane.id}-{k + 1}"
+
+    def element_ids(self) -> list[str]:
+        ids = ["axis"]
+        for lane in self.lanes:
+            ids.append(lane.id)
+            ids += [self.span_id(lane, k) for k in range(len(lane.spans))] + [f"{lane.id}-label"]
+        return ids + [m.id for m in self.markers]
+
+    def nested_ids(self) -> set[tuple[str, str]]:
+        out = {(lane.id, self.span_id(lane, k)) for lane in self.lanes for k in range(len(lane.spans))}
+        return out | {(lane.id, f"{lane.id}-label") for lane in self.lanes}
+
+    @model_validator(mode="after")
+    def _inside(self) -> TimingPanel:
+        lo, hi = self.range
+        if lo >= hi:
+            raise ValueError("range must be [min, max] with min < max")
+        for lane in self.lanes:
+            for k, s in enumerate(lane.spans):
+                if s.start < lo or s.end > hi:
+                    raise ValueError(f"span {self.span_id(lane, k)} reaches outside the range")
+        for m in self.markers:
+            if not lo <= m.at <= hi:
+                raise ValueError(f"marker {m.id} lies outside the range")
+        return self
+
+
+class Bar(Model):
+    id: Slug
+    label: Text
+    value: float = Field(ge=0)
+    text: Text | None = Field(None, description="Value label above the bar (default: the value).")
+    role: Role | None = None
+
+
+class BarsPanel(PanelBase):
+    """A bar chart: probabilities, router gates, scores; bars grow from the baseline."""
+
+    kind: Literal["bars"] = "bars"
+    bars: list[Bar] = Field(min_length=1, max_length=16)
+    max: float | None = Field(None, gt=0, description="Value of a full-height bar (default: the largest value).")
+    label: Text | None = Field(None, description="Name of the value axis, under the baseline.")
+
+    def element_ids(self) -> list[str]:
+        return ["axis"] + [b.id for b in self.bars]
+
+
+class Participant(Model):
+    id: Slug
+    label: Text
+    sub: Text | None = None
+    role: Role | None = None
+
+
+class Message(Model):
+    id: Slug | None = None
+    from_: Slug = Field(alias="from")
+    to: Slug
+    label: Text
+    style: Literal["solid", "dashed"] = Field("solid", description="dashed for replies and results.")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SequencePanel(PanelBase):
+    """A sequence diagram: participants with lifelines and the messages between them, top to bottom.
+
+    Participant ids show the head and lifeline; messages are `m1`, `m2`, ... unless named, and a
+    `flow` action can send a token along them.
+    """
+
+    kind: Literal["sequence"] = "sequence"
+    participants: list[Participant] = Field(min_length=2, max_length=6)
+    messages: list[Message] = Field(min_length=1, max_length=14)
+
+    def message_id(self, i: int) -> str:
+        return self.messages[i].id or f"m{i + 1}"
+
+    def element_ids(self) -> list[str]:
+        return [p.id for p in self.participants] + [self.message_id(i) for i in range(len(self.messages))]
+
+    @model_validator(mode="after")
+    def _ends_known(self) -> SequencePanel:
+        ids = [p.id for p in self.participants]
+        for i, m in enumerate(self.messages):
+            for end in (m.from_, m.to):
+                if end not in ids:
+                    raise ValueError(f"message {self.message_id(i)}: unknown participant '{end}'{_suggest(end, ids)}")
+        return self
+
+
+class PictureSource(Model):
+    fn: str = Field(description="Name of a vetted picture generator (landscape, shapes).")
+    params: dict[str, float | list[float]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known(self) -> PictureSource:
+        if self.fn not in generators.IMAGES:
+            raise ValueError(f"unknown picture '{self.fn}'{_suggest(self.fn, list(generators.IMAGES))}")
+        allowed = generators.parameters(generators.IMAGES, self.fn)
+        for p in self.params:
+            if p not in allowed:
+                raise ValueError(f"picture '{self.fn}' has no parameter '{p}'{_suggest(p, allowed)}")
+        return self
+
+
+class Frame(Model):
+    id: Slug
+    t: int = Field(ge=0, description="Diffusion timestep of this frame (0 is the clean picture).")
+    label: Label | None = Field(None, description="Caption under the frame (default: t = ...).")
+
+
+class FramesPanel(PanelBase):
+    """A row of pictures along a diffusion process: a procedural picture noised by q(x_t | x_0), or denoised.
+
+    `forward` shows x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps for each frame's t (one noise draw);
+    `reverse` runs DDPM ancestral sampling from pure noise with a perfect noise predictor. Frames are
+    elements; the arrow between two neighbours is `<a>-to-<b>`.
+    """
+
+    kind: Literal["frames"] = "frames"
+    picture: PictureSource
+    process: Literal["forward", "reverse"] = "forward"
+    schedule: Literal["linear", "cosine"] = "linear"
+    steps: int = Field(1000, ge=10, le=4000, description="T, the number of diffusion steps.")
+    seed: int = Field(0, ge=0, description="Seed of the Gaussian noise.")
+    frames: list[Frame] = Field(min_length=2, max_length=8)
+
+    def arrow_ids(self) -> list[str]:
+        return [f"{a.id}-to-{b.id}" for a, b in zip(self.frames, self.frames[1:], strict=False)]
+
+    def element_ids(self) -> list[str]:
+        return [f.id for f in self.frames] + self.arrow_ids()
+
+    @model_validator(mode="after")
+    def _timesteps(self) -> FramesPanel:
+        for f in self.frames:
+            if f.t > self.steps:
+                raise ValueError(f"frame {f.id}: t = {f.t} is beyond steps = {self.steps}")
+        return self
+
+
+# ---------------------------------------------------------------- scatter: points by class, fitted models
+
+
+class Sample(Model):
+    """Points from a named, seeded generator (render/datasets.py registers blobs, gaussian, line, wave, strip, uniform)."""
+
+    fn: str = Field(description="Name of a vetted point-set generator.")
+    params: dict[str, float | list[float] | list[list[float]]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known(self) -> Sample:
+        if self.fn not in generators.POINT_SETS:
+            raise ValueError(f"unknown generator '{self.fn}'{_suggest(self.fn, list(generators.POINT_SETS))}")
+        allowed = generators.parameters(generators.POINT_SETS, self.fn)
+        for p in self.params:
+            if p not in allowed:
+                raise ValueError(f"generator '{self.fn}' has no parameter '{p}'{_suggest(p, allowed)}")
+        return self
+
+
+class PointGroup(Model):
+    """One class (or one unlabelled cloud) of points, drawn with one colour and marker."""
+
+    id: Slug
+    points: list[Point] | None = Field(None, description="Declared points in data units.")
+    sample: Sample | None = Field(None, description="Or points from a seeded generator.")
+    role: Role | None = None
+    marker: Literal["dot", "square", "triangle", "cross"] = "dot"
+    label: Label | None = None
+    label_at: Point | None = Field(None, description="Where the label goes, in data units (default: above the group).")
+
+    @model_validator(mode="after")
+    def _source(self) -> PointGroup:
+        if (self.points is None) == (self.sample is None):
+            raise ValueError("give exactly one of 'points' or 'sample'")
+        if self.points is not None and not self.points:
+            raise ValueError("a group needs at least one point")
+        return self
+
+    def data(self) -> Any:
+        """The group's points as an (n, 2) array."""
+        import numpy as np
+
+        if self.points is not None:
+            return np.asarray(self.points, dtype=float).reshape(-1, 2)
+        assert self.sample is not None
+        return datasets.generate(self.sample.fn, self.sample.params)
+
+
+# Element ids each fit method adds besides its own id, and whether `iterate` can step it.
+FIT_PARTS: dict[str, tuple[str, ...]] = {
+    "line": ("residuals",),
+    "logistic": (),
+    "logistic-curve": ("threshold",),
+    "svm": ("margin", "support"),
+    "pca": ("pc1", "pc2", "proj"),
+    "kmeans": (),
+    "boost": ("residuals",),
+    "knn": ("neighbors",),
+    "perceptron": (),
+}
+STAGED_FITS = ("kmeans", "boost", "perceptron")
+
+
+class Fit(Model):
+    """A model fitted to point groups and drawn exactly as computed (render/fits.py).
+
+    line: least-squares line of one group (`<id>`, `<id>-residuals`); logistic: the p = 0.5 boundary
+    between two groups (first is class 0); logistic-curve: the fitted sigmoid p(x) of 1-D classes at
+    y = 0 and y = 1 (`<id>-threshold` marks p = 0.5); svm: the maximum-margin boundary between two groups
+    (`<id>-margin`, `<id>-support`); pca: the mean, `<id>-pc1`/`-pc2` arrows of two standard deviations
+    (with the explained-variance share when `equation` is on), `<id>-proj` the PC1 line and each point's projection; kmeans: centroids from `init`, stepped by
+    `iterate` (each round recolours the points and moves the centroids); boost: gradient-boosted trees of
+    `depth` on one group, F0 then one tree per `iterate`; knn: the `k` points nearest to `query`;
+    perceptron: the boundary w.x + b = 0 from `init` [w1, w2, b], one update per `iterate`.
+    """
+
+    id: Slug
+    method: Literal["line", "logistic", "logistic-curve", "svm", "pca", "kmeans", "boost", "knn", "perceptron"]
+    of: list[Slug] = Field(min_length=1, description="The point groups it is fitted to.")
+    role: Role | None = None
+    label: Label | None = None
+    label_at: Point | None = Field(None, description="Where the label goes, in data units.")
+    equation: bool = Field(False, description="Label the fit with its computed numbers (line, svm, pca, boost).")
+    k: int | None = Field(None, ge=1, le=12, description="kmeans: clusters (default: len(init)); knn: neighbours.")
+    init: list[float] | list[Point] | None = Field(None, description="kmeans: first centroids; perceptron: [w1, w2, b].")
+    rounds: int = Field(3, ge=1, le=30, description="kmeans/boost/perceptron: how many iterate steps exist.")
+    lr: float = Field(1.0, gt=0, le=10, description="boost: shrinkage; perceptron: learning rate.")
+    depth: int = Field(1, ge=1, le=4, description="boost: depth of each tree.")
+    c: float | None = Field(None, gt=0, description="svm: soft-margin penalty C (default: hard margin).")
+    query: Point | None = Field(None, description="knn: the point to classify.")
+    roles: list[Role] | None = Field(None, description="kmeans: one colour per cluster.")
+
+    def part_ids(self) -> list[str]:
+        return [self.id] + [f"{self.id}-{p}" for p in FIT_PARTS[self.method]]
+
+    @model_validator(mode="after")
+    def _params(self) -> Fit:
+        two = ("logistic", "logistic-curve", "svm", "perceptron")
+        if self.method in two and len(self.of) != 2:
+            raise ValueError(f"a {self.method} fit needs exactly two groups (class 0 or -1 first)")
+        if self.method in ("line", "boost") and len(self.of) != 1:
+            raise ValueError(f"a {self.method} fit takes one group")
+        if self.method == "kmeans":
+            if not self.init or not isinstance(self.init[0], tuple | list):
+                raise ValueError("a kmeans fit needs 'init': the first centroids as [[x, y], ...]")
+            if self.k is not None and self.k != len(self.init):
+                raise ValueError(f"k = {self.k} but {len(self.init)} initial centroids")
+            if self.roles is not None and len(self.roles) != len(self.init):
+                raise ValueError(f"{len(self.roles)} roles for {len(self.init)} clusters")
+        if self.method == "perceptron" and (not self.init or len(self.init) != 3
+                                            or isinstance(self.init[0], tuple | list)):
+            raise ValueError("a perceptron fit needs 'init': [w1, w2, b]")
+        if self.method == "knn" and (self.query is None or self.k is None):
+            raise ValueError("a knn fit needs 'query' and 'k'")
+        return self
+
+
+class ScatterPanel(PlotPanel):
+    """A plot with point groups (classes, clusters) and models fitted to them, plus everything a plot has.
+
+    Groups are elements; each fit adds `<id>` and the parts of its method (see `Fit`).
+    """
+
+    kind: Literal["scatter"] = "scatter"  # type: ignore[assignment]
+    groups: list[PointGroup] = Field(min_length=1)
+    fits: list[Fit] = Field(default_factory=list)
+
+    def element_ids(self) -> list[str]:
+        ids = super().element_ids() + [g.id for g in self.groups]
+        for f in self.fits:
+            ids += f.part_ids()
+        return ids
+
+    def group(self, gid: str) -> PointGroup:
+        return next(g for g in self.groups if g.id == gid)
+
+    def stage_count(self, eid: str) -> int:
+        """How many `iterate` steps an element has (0 when it has none)."""
+        fit = next((f for f in self.fits if f.id == eid), None)
+        if fit is None or fit.method not in STAGED_FITS:
+            return 0
+        if fit.method == "perceptron":
+            import numpy as np
+
+            a, b = (self.group(g).data() for g in fit.of)
+            x = np.vstack([a, b])
+            y = np.concatenate([-np.ones(len(a)), np.ones(len(b))])
+            init = tuple(float(v) for v in fit.init or (0, 0, 0))  # type: ignore[arg-type]
+            return len(fits.perceptron(x, y, init, fit.lr, fit.rounds))  # type: ignore[arg-type]
+        return fit.rounds
+
+    @model_validator(mode="after")
+    def _groups_known(self) -> ScatterPanel:
+        gids = [g.id for g in self.groups]
+        for f in self.fits:
+            for g in f.of:
+                if g not in gids:
+                    raise ValueError(f"fit {f.id}: unknown group '{g}'{_suggest(g, gids)}")
+        return self
+
+
+# ---------------------------------------------------------------- stack: layers, hierarchies, pyramids
+
+
+class StackChip(Model):
+    id: Slug
+    text: Text
+    role: Role | None = Field(None, description="Colour (default: the layer's).")
+
+
+class StackLayer(Model):
+    id: Slug
+    label: Text
+    sub: Text | None = Field(None, description="Smaller second line under the label.")
+    role: Role | None = None
+    width: float = Field(1.0, gt=0, le=1, description="Bar width as a fraction of the full width (pyramids).")
+    note: Text | None = Field(None, description="Remark in a column at the right (element `<layer>-note`).")
+    chips: list[StackChip] = Field(default_factory=list, description="Tags inside the bar, at its right.")
+
+
+class StackPanel(PanelBase):
+    """Layers stacked top to bottom: a platform stack, a hardware hierarchy, a pyramid.
+
+    Elements: each layer (bar and labels), each chip, `<layer>-note` for a note and, with `links`,
+    the arrows `<a>-><b>` between neighbouring layers, along which `flow` sends a token.
+    """
+
+    kind: Literal["stack"] = "stack"
+    layers: list[StackLayer] = Field(min_length=2, max_length=8, description="From top to bottom.")
+    align: Literal["left", "center"] = Field("left", description="center: bars centred on each other (a pyramid).")
+    links: Literal["none", "down", "up"] = Field("none", description="Arrows between neighbouring layers.")
+    link_x: float = Field(0.5, ge=0.05, le=0.95, description="Where the links sit across the narrower bar (0-1).")
+
+    def link_ids(self) -> list[str]:
+        if self.links == "none":
+            return []
+        pairs = zip(self.layers, self.layers[1:], strict=False)
+        return [f"{a.id}->{b.id}" if self.links == "down" else f"{b.id}->{a.id}" for a, b in pairs]
+
+    def element_ids(self) -> list[str]:
+        ids = []
+        for layer in self.layers:
+            ids.append(layer.id)
+            ids += [c.id for c in layer.chips]
+            if layer.note:
+                ids.append(f"{layer.id}-note")
+        return ids + self.link_ids()
+
+    def nested_ids(self) -> set[tuple[str, str]]:
+        return {(layer.id, c.id) for layer in self.layers for c in layer.chips}
 
 
 PANEL_SPECS: dict[str, type[PanelBase]] = {
@@ -482,6 +1130,15 @@ PANEL_SPECS: dict[str, type[PanelBase]] = {
     "matrix": MatrixPanel,
     "blocks": BlocksPanel,
     "network": NetworkPanel,
+    "scatter": ScatterPanel,
+    "tokens": TokensPanel,
+    "embedding": EmbeddingPanel,
+    "compare": ComparePanel,
+    "timing": TimingPanel,
+    "bars": BarsPanel,
+    "sequence": SequencePanel,
+    "frames": FramesPanel,
+    "stack": StackPanel,
 }
 
 
@@ -577,6 +1234,38 @@ class Transform(ActionBase):
         return [self.transform, self.into]
 
 
+class Derive(ActionBase):
+    """Grow elements, one after another, out of a copy of a source element that stays (produce, generate, merge)."""
+
+    derive: Targets
+    from_: Ref = Field(alias="from", description="The element the new ones come out of.")
+    key: ClassVar[str] = "derive"
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def targets(self) -> list[str]:
+        return _as_list(self.derive) + [self.from_]
+
+
+class Iterate(ActionBase):
+    """Advance an element that has stages by `times` of them: a k-means round, a boosting round, a perceptron update."""
+
+    iterate: Ref
+    times: int = Field(1, ge=1, le=10)
+    key: ClassVar[str] = "iterate"
+
+
+class Propagate(ActionBase):
+    """Pulse along every connection of network edge bundles (or graph edges), one after another.
+
+    `reverse: true` runs each backward, from its end to its start, as gradients flow in backpropagation.
+    """
+
+    propagate: Targets
+    reverse: bool = False
+    role: Role | None = None
+    key: ClassVar[str] = "propagate"
+
+
 class Wait(ActionBase):
     """Pause for a number of seconds."""
 
@@ -588,7 +1277,7 @@ class Wait(ActionBase):
 
 
 ACTION_SPECS: dict[str, type[ActionBase]] = {
-    cls.key: cls for cls in (Show, Hide, Highlight, Recolor, Dim, Flow, Walk, Transform, Wait)
+    cls.key: cls for cls in (Show, Hide, Highlight, Recolor, Dim, Flow, Walk, Transform, Derive, Iterate, Propagate, Wait)
 }
 
 
@@ -597,7 +1286,7 @@ def _action_tag(v: Any) -> str | None:
         keys = [k for k in v if k in ACTION_SPECS]
         if keys:
             return keys[0]
-        unknown = [k for k in v if k not in ("run_time", "role", "into")]
+        unknown = [k for k in v if k not in ("run_time", "role", "into", "from")]
         return str(unknown[0]) if unknown else None
     return getattr(v, "key", None)
 
@@ -861,6 +1550,10 @@ def _known_fields(data: Any, rel: tuple[Any, ...]) -> list[str]:
     candidates: list[type[BaseModel]] = [Tile, Layer, Spec, Step, *PANEL_SPECS.values(), *ACTION_SPECS.values()]
     candidates += [FormulaLine, TextItem, Node, Edge, Cluster, Axis, Curve, PlotPath, PlotPoint, Area, Shape]
     candidates += [PlotLabel, Cell, Segment, BlockRow, NetLayer, Descent, Label]
+    candidates += [Token, TokenRow, EmbPoint, EmbCloud, CompareOption, CompareValue, CompareRow, Span, Lane, Marker]
+    candidates += [Bar, Participant, Message, PictureSource, Frame]
+    candidates += [Sample, PointGroup, Fit, MatrixFrame, NetNote]
+    candidates += [StackLayer, StackChip]
     if isinstance(parent, dict):
         best: list[str] = []
         best_score = -1
@@ -992,10 +1685,44 @@ def _cross_check(
                         err(base + ("steps", si, "do", ai), _unknown_ref(target, tile))
                 if isinstance(action, Flow | Walk):
                     _check_motion(action, tile, err, base + ("steps", si, "do", ai))
+                if isinstance(action, Propagate):
+                    _check_propagate(action, tile, err, base + ("steps", si, "do", ai))
+        _check_iterations(tile, refs, err, base)
         for ri, ref in enumerate(tile.transient):
             if ref not in refs:
                 err(base + ("transient", ri), _unknown_ref(ref, tile))
     return errors
+
+
+def _check_propagate(action: Propagate, tile: Tile, err: Any, path: tuple[Any, ...]) -> None:
+    for target in action.targets():
+        pid, _, eid = target.partition(".")
+        if pid not in [p.id for p in tile.panels]:
+            continue
+        panel = tile.panel(pid)
+        bundles = [i for i in panel.element_ids() if "-to-" in i] if isinstance(panel, NetworkPanel) else []
+        if not ((isinstance(panel, GraphPanel) and "->" in eid) or eid in bundles):
+            err(path, f"propagate needs network edge bundles ('a-to-b') or graph edges ('a->b'), and '{target}' "
+                      "is neither")
+
+
+def _check_iterations(tile: Tile, refs: list[str], err: Any, base: tuple[Any, ...]) -> None:
+    """Each `iterate` needs an element with stages left (k-means rounds, boosting rounds, perceptron updates)."""
+    used: dict[str, int] = {}
+    for si, step in enumerate(tile.steps):
+        for ai, action in enumerate(step.do):
+            if not isinstance(action, Iterate) or action.iterate not in refs:
+                continue
+            pid, _, eid = action.iterate.partition(".")
+            panel = tile.panel(pid)
+            have = panel.stage_count(eid) if isinstance(panel, ScatterPanel) and eid else 0
+            used[action.iterate] = used.get(action.iterate, 0) + action.times
+            if have == 0:
+                err(base + ("steps", si, "do", ai), f"iterate needs an element with stages (a kmeans, boost or "
+                    f"perceptron fit), and '{action.iterate}' has none")
+            elif used[action.iterate] > have:
+                err(base + ("steps", si, "do", ai), f"'{action.iterate}' has {have} stage(s) and this iterate "
+                    f"would play stage {used[action.iterate]}")
 
 
 def _unknown_ref(target: str, tile: Tile) -> str:
@@ -1017,6 +1744,8 @@ def _check_motion(action: ActionBase, tile: Tile, err: Any, path: tuple[Any, ...
         if isinstance(action, Flow):
             ok = (isinstance(panel, GraphPanel) and "->" in eid) or (
                 isinstance(panel, PlotPanel) and eid in [p.id for p in panel.paths]
+            ) or (isinstance(panel, SequencePanel) and eid in panel.element_ids()[len(panel.participants):]) or (
+                isinstance(panel, StackPanel) and eid in panel.link_ids()
             )
             if not ok:
                 err(path, f"flow needs graph edges ('a->b') or a plot path, and '{target}' is neither")

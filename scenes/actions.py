@@ -44,11 +44,28 @@ def action(key: str) -> Callable[[Play], Play]:
 @action("show")
 def play_show(scene: TileScene, a: S.ActionBase) -> None:
     anims = []
-    for ref in scene.expand(a.targets()):
-        if scene.is_visible(ref):
+    refs = [ref for ref in scene.expand(a.targets()) if not scene.is_visible(ref)]
+    mobs = {ref: scene.mob(ref) for ref in refs}
+    for ref in refs:
+        # An element nested in another one shown now (a segment in its row, a neuron in its layer) enters
+        # with it: two entrances of the same mobject would leave it at the first one's start (invisible).
+        inner = any(other is not mobs[ref] and mobs[ref] in other.get_family() for other in mobs.values())
+        # A container some of whose nested elements are already on screen (a row whose chips were shown one
+        # by one): only its other parts (its label) enter, and the shown ones are not drawn a second time.
+        family = mobs[ref].get_family()
+        shown = [scene.mob(r) for r in scene.visible if r.partition(".")[0] == ref.partition(".")[0]
+                 and scene.mob(r) is not mobs[ref] and scene.mob(r) in family]
+        if shown and not inner:
+            rest = [m for m in mobs[ref].submobjects
+                    if not any(m is s or s in m.get_family() or m in s.get_family() for s in shown)]
+            if rest:
+                scene.play(*[FadeIn(m) for m in rest], run_time=a.run_time or 0.6)
+            scene.remove(*shown, *rest)  # hand over to the container, drawn once
+            scene.mark_visible(ref)
             continue
-        anims.append(scene.intro(ref))
-        scene.mark_visible(ref)
+        if not inner:
+            anims.append(scene.intro(ref))
+        scene.mark_visible(ref, add=not inner)
     anims = scene.with_headings(a.targets()) + anims
     if anims:
         scene.play(AnimationGroup(*anims, lag_ratio=0.2), run_time=a.run_time or min(1.0 + 0.25 * len(anims), 2.5))
@@ -78,8 +95,10 @@ def _recolor_target(mob, color: str):  # type: ignore[no-untyped-def]
         kind = getattr(part, "part", None)
         if kind in ("box", "shape", "curve", "mark", "edge"):
             part.set_stroke(color)
-            if part.get_fill_opacity() > 0:
-                part.set_fill(color)
+            # a tagged group (a cylinder's body and lid) has no fill of its own: tint its filled members
+            for sub in part.family_members_with_points():
+                if sub.get_fill_opacity() > 0:
+                    sub.set_fill(color)
     return mob
 
 
@@ -156,6 +175,62 @@ def play_transform(scene: TileScene, a: S.ActionBase) -> None:
     scene.mark_hidden(a.transform, remove=False)
     scene.play(ReplacementTransform(ghost, dst), run_time=a.run_time or 1.2)
     scene.mark_visible(a.into, add=False)
+
+
+@action("derive")
+def play_derive(scene: TileScene, a: S.ActionBase) -> None:
+    assert isinstance(a, S.Derive)
+    src = scene.mob(a.from_)
+    refs = [ref for ref in scene.expand(S._as_list(a.derive)) if not scene.is_visible(ref)]
+    per = (a.run_time or min(0.8 * len(refs), 6.0)) / max(len(refs), 1)
+    for ref in refs:
+        # a copy of the source morphs into each new element in turn; the source itself stays
+        anims = scene.with_headings([ref]) + [ReplacementTransform(src.copy(), scene.mob(ref))]
+        scene.play(*anims, run_time=per)
+        scene.mark_visible(ref, add=False)
+
+
+@action("iterate")
+def play_iterate(scene: TileScene, a: S.ActionBase) -> None:
+    assert isinstance(a, S.Iterate)
+    pid, eid = scene.split(a.iterate)
+    stages = scene.panels[pid].stages.get(eid or "", [])
+    for _ in range(a.times):
+        if not stages:  # validation counts the stages; nothing is left to play
+            break
+        anim = stages.pop(0)()
+        if a.run_time:
+            scene.play(anim, run_time=a.run_time)
+        else:
+            scene.play(anim)
+
+
+def _routes(scene: TileScene, ref: str) -> list:  # type: ignore[type-arg]
+    """The strokes a pulse runs along: a graph edge's route, or every line of a network bundle."""
+    pid, eid = scene.split(ref)
+    built = scene.panels[pid]
+    if eid in built.paths:
+        return [built.paths[eid]]
+    return [m for m in scene.mob(ref).family_members_with_points() if getattr(m, "part", None) == "edge"]
+
+
+@action("propagate")
+def play_propagate(scene: TileScene, a: S.ActionBase) -> None:
+    assert isinstance(a, S.Propagate)
+    from manim import ShowPassingFlash
+
+    color = scene.theme.color(a.role or "accent")
+    per = (a.run_time or 1.0 * len(a.targets())) / len(a.targets())
+    for ref in a.targets():
+        routes = [r.copy() for r in _routes(scene, ref)]
+        if a.reverse:
+            for r in routes:
+                r.reverse_points()
+        flashes = [ShowPassingFlash(r.copy().set_stroke(color, width=7, opacity=1), time_width=0.5) for r in routes]
+        tokens = [Dot(r.get_start(), radius=0.07, color=color).set_z_index(10) for r in routes]
+        moves = [MoveAlongPath(t, r, rate_func=rate_functions.smooth) for t, r in zip(tokens, routes, strict=True)]
+        scene.play(*flashes, *moves, run_time=per)
+        scene.remove(*tokens)
 
 
 @action("wait")

@@ -84,7 +84,8 @@ class TileScene(Scene):
         th = self.theme
         number = text(f"{self.number:02d}", "header", th, size=T.TITLE_SIZE, color=th.color("accent"), weight="BOLD")
         title = text(self.tile.title, "header", th, size=T.TITLE_SIZE, weight="BOLD")
-        row = VGroup(number, title).arrange(np.array([1.0, 0, 0]), buff=0.3, aligned_edge=np.array([0, -1.0, 0]))
+        # digits and capitals share the cap height: align tops, since descenders move the bottom
+        row = VGroup(number, title).arrange(np.array([1.0, 0, 0]), buff=0.3, aligned_edge=UP)
         tagline = text(self.tile.tagline, "header", th, size=T.TAGLINE_SIZE, color=th.subtle_text)
         layer = text(self.layer.title.upper(), "header", th, size=T.SMALL_SIZE, color=th.color("muted"))
         head = VGroup(row, tagline).arrange(np.array([0, -1.0, 0]), buff=0.16, aligned_edge=LEFT)

@@ -28,7 +28,24 @@ def builder(*kinds: str) -> Callable[[Builder], Builder]:
 
 def load_all() -> None:
     """Import every kind module so that its builder registers itself."""
-    from scenes.kinds import blocks, formula, graph, matrix, network, plot, textlist  # noqa: F401
+    from scenes.kinds import (  # noqa: F401
+        bars,
+        blocks,
+        compare,
+        embedding,
+        formula,
+        frames,
+        graph,
+        matrix,
+        network,
+        plot,
+        scatter,
+        sequence,
+        stack,
+        textlist,
+        timing,
+        tokens,
+    )
 
 
 load_all()

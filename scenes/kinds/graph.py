@@ -119,15 +119,24 @@ def build_graph(spec: GraphPanel, rect: Rect, th: Theme) -> Built:
         spec.kind,
         [NodeBox(n.id, *sizes[n.id]) for n in spec.nodes],
         [EdgeReq(e.id, e.from_, e.to, (edge_labels[e.id].width + 0.1, edge_labels[e.id].height + 0.06)
-                 if e.id in edge_labels else None) for e in edges],
+                 if e.id in edge_labels else None, constraint=not e.back) for e in edges],
         direction,
         [ClusterReq(c.id, tuple(c.nodes), (cluster_labels[c.id].width, cluster_labels[c.id].height))
          for c in spec.clusters],
+        same_rank=[tuple(group) for group in spec.ranks],
     )
     nodes_pos = dict(lay.nodes)
+    width, height = lay.width, lay.height
     if spec.kind == "cycle":
         nodes_pos = _clockwise_from_top(nodes_pos, [n.id for n in spec.nodes])
-    scale = min(rect.width / max(lay.width, 1e-6), rect.height / max(lay.height, 1e-6), MAX_SCALE)
+        # the turn changes the drawing's extent: measure and centre it again before scaling
+        x0 = min(nodes_pos[i][0] - sizes[i][0] / 2 for i in nodes_pos)
+        x1 = max(nodes_pos[i][0] + sizes[i][0] / 2 for i in nodes_pos)
+        y0 = min(nodes_pos[i][1] - sizes[i][1] / 2 for i in nodes_pos)
+        y1 = max(nodes_pos[i][1] + sizes[i][1] / 2 for i in nodes_pos)
+        width, height = x1 - x0, y1 - y0
+        nodes_pos = {i: (x - (x0 + x1) / 2, y - (y0 + y1) / 2) for i, (x, y) in nodes_pos.items()}
+    scale = min(rect.width / max(width, 1e-6), rect.height / max(height, 1e-6), MAX_SCALE)
     offset = rect.center
 
     elements: dict[str, Mobject] = {}

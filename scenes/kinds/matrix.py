@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Mobject, Rectangle, VGroup
+from manim import DOWN, LEFT, UP, FadeIn, LaggedStart, Mobject, Rectangle, VGroup
 
 from render import theme as T
 from render.spec import Cell, MatrixPanel
-from render.theme import Theme
+from render.theme import THEMES, Theme, contrast_ratio
 from scenes.common import Built, Rect, fit, heading, tag, text
 from scenes.kinds import builder
 
@@ -15,20 +15,24 @@ from scenes.kinds import builder
 @builder("matrix")
 def build_matrix(spec: MatrixPanel, rect: Rect, th: Theme) -> Built:
     head, rect = heading(spec.title, rect, spec.id, th)
-    n_rows, n_cols = len(spec.cells), len(spec.cells[0])
+    grid_cells = _cells(spec)
+    shades = _shades(spec)
+    n_rows, n_cols = len(grid_cells), len(grid_cells[0])
     contents: list[list[VGroup]] = []
-    for r, row in enumerate(spec.cells):
+    for r, row in enumerate(grid_cells):
         line = []
-        for c, raw in enumerate(row):
-            cell = raw if isinstance(raw, Cell) else Cell(text=str(raw))
+        for c, cell in enumerate(row):
             owner = spec.cell_id(r, c)
-            parts = [text(cell.text, owner, th, size=T.LABEL_SIZE, weight="BOLD")] if cell.text else []
+            ink = _ink(spec, shades[r][c], th) if shades else None
+            parts = [text(cell.text, owner, th, size=T.LABEL_SIZE, weight="BOLD", color=ink)] if cell.text else []
             if cell.sub:
                 parts.append(text(cell.sub, owner, th, size=T.SMALL_SIZE, color=th.subtle_text))
             line.append(VGroup(*parts).arrange(DOWN, buff=0.08) if parts else VGroup())
         contents.append(line)
     cw = max([m.width for row in contents for m in row] + [1.0]) + 0.5
     chh = max([m.height for row in contents for m in row] + [0.4]) + 0.4
+    if spec.values is not None:  # a heatmap: compact square cells sized to the numbers
+        cw = chh = max([m.width for row in contents for m in row] + [m.height for row in contents for m in row]) + 0.32
     col_heads = [text(c, "grid", th, size=T.SMALL_SIZE, color=th.subtle_text) for c in spec.cols]
     row_heads = [text(r, "grid", th, size=T.SMALL_SIZE, color=th.subtle_text) for r in spec.rows]
     cw = max([cw] + [h.width + 0.3 for h in col_heads])
@@ -37,11 +41,13 @@ def build_matrix(spec: MatrixPanel, rect: Rect, th: Theme) -> Built:
     cells: dict[str, Mobject] = {}
     for r in range(n_rows):
         for c in range(n_cols):
-            raw = spec.cells[r][c]
-            cell = raw if isinstance(raw, Cell) else Cell(text=str(raw))
+            cell = grid_cells[r][c]
             color = th.color(cell.role) if cell.role else th.line
+            opacity = 0.22 if cell.role else 0.06
+            if shades:
+                color, opacity = th.color(spec.shade), shades[r][c]
             box = Rectangle(width=cw, height=chh, stroke_color=th.line, stroke_width=2,
-                            fill_color=color, fill_opacity=0.22 if cell.role else 0.06)
+                            fill_color=color, fill_opacity=opacity)
             box.move_to(np.array([c * cw, -r * chh, 0.0]))
             owner = spec.cell_id(r, c)
             tag(box, "box", owner)
@@ -66,6 +72,73 @@ def build_matrix(spec: MatrixPanel, rect: Rect, th: Theme) -> Built:
     outline.move_to(frame)
     tag(outline, "box", "grid")
     grid.add(outline)
-    whole = VGroup(grid, *cells.values())
+    frames: dict[str, Mobject] = {}
+    for f in spec.frames:
+        (r0, r1), (c0, c1) = f.rows, f.cols
+        box = Rectangle(width=cw * (c1 - c0 + 1), height=chh * (r1 - r0 + 1),
+                        stroke_color=th.color(f.role or "accent"), stroke_width=7)
+        box.move_to(np.array([(c0 + c1 - 2) / 2 * cw, -(r0 + r1 - 2) / 2 * chh, 0.0]))
+        box.set_z_index(3)
+        frames[f.id] = tag(box, "shape", f.id)
+    whole = VGroup(grid, *cells.values(), *frames.values())
     fit(whole, rect, max_scale=1.3)
-    return Built({"grid": grid, **cells}, heading=head)
+    intros = {"cells": lambda mob: LaggedStart(*[FadeIn(m) for m in mob.submobjects], lag_ratio=0.6 / len(cells))}
+    return Built({"grid": grid, "cells": VGroup(*cells.values()), **cells, **frames}, intros=intros, heading=head)
+
+
+def _cells(spec: MatrixPanel) -> list[list[Cell]]:
+    """Every cell as a Cell: declared ones, or numbers formatted with the panel's digits."""
+    if spec.values is not None:
+        return [[Cell(text=_number(v, spec.digits)) for v in row] for row in spec.values]
+    return [[raw if isinstance(raw, Cell) else Cell(text=str(raw)) for raw in row] for row in spec.cells]
+
+
+def _number(v: float, digits: int) -> str:
+    s = f"{v:.{digits}f}"
+    if float(s) == 0:
+        s = s.lstrip("-")
+    return s.replace("-", "\u2212")
+
+
+MIN_SHADE, MAX_SHADE = 0.04, 0.6
+TEXT_CONTRAST = 4.6  # WCAG AA (4.5:1) with a little room
+
+
+def _max_shade(role: str) -> float:
+    """The strongest tint under which the theme's text colour still reads at AA in every theme."""
+    a = MAX_SHADE
+    while a > 0.2:
+        if min(contrast_ratio(t.text, _mix(t.color(role), t.background, a)) for t in THEMES.values()) >= TEXT_CONTRAST:
+            return a
+        a -= 0.02
+    return a
+
+
+def _shades(spec: MatrixPanel) -> list[list[float]]:
+    """Fill opacity of each value's cell, from MIN_SHADE (smallest) to the role's strongest readable tint."""
+    if spec.values is None or spec.shade is None:
+        return []
+    vals = np.asarray(spec.values, dtype=float)
+    lo, hi = spec.range if spec.range else (float(vals.min()), float(vals.max()))
+    t = np.clip((vals - lo) / (hi - lo), 0, 1) if hi > lo else np.ones_like(vals)
+    return (MIN_SHADE + t * (_max_shade(spec.shade) - MIN_SHADE)).tolist()
+
+
+def _ink(spec: MatrixPanel, opacity: float, th: Theme) -> str:
+    """Text colour for a shaded cell: the theme's text or background colour, whichever reads better in every theme."""
+
+    def worst(slot: str) -> float:
+        out = []
+        for other in THEMES.values():
+            fill = _mix(other.color(spec.shade), other.background, opacity)
+            out.append(contrast_ratio(getattr(other, slot), fill))
+        return min(out)
+
+    return th.text if worst("text") >= worst("background") else th.background
+
+
+def _mix(fg: str, bg: str, alpha: float) -> str:
+    a = np.array([int(fg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+    b = np.array([int(bg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+    v = np.clip(np.round(a * alpha + b * (1 - alpha)), 0, 255)
+    return "#" + "".join(f"{int(x):02X}" for x in v)

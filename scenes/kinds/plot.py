@@ -239,7 +239,7 @@ def _axes(spec: PlotPanel, rect: Rect, th: Theme) -> tuple[PlotAxes, VGroup, Rec
     num_h = text("0", "axes", th, size=size).height
     left = (max([m.width for m in y_nums] + [0]) + 0.15 if y_nums else 0.05)
     if y_label is not None:
-        left += (y_label.height if spec.y.tex else y_label.height) + 0.2
+        left += (y_label.width if spec.y.tex else y_label.height) + 0.2  # tex stays upright; text is turned 90°
     bottom = (num_h + 0.15 if spec.x.step else 0.05) + (x_label.height + 0.15 if x_label is not None else 0)
     area = rect.shrink(left=left, bottom=bottom, top=num_h / 2 + 0.05, right=0.2)
     if spec.equal_aspect:

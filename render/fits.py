@@ -1,0 +1,219 @@
+"""Small, exact fitting algorithms for scatter panels: the picture shows what the method really computes.
+
+Pure NumPy (and SciPy's SLSQP for the SVM), deterministic, no I/O. Each function takes points
+as arrays and returns plain numbers, so the scene only draws them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def least_squares(pts: np.ndarray) -> tuple[float, float]:
+    """Ordinary least squares y = a + b x; return (a, b)."""
+    x, y = pts[:, 0], pts[:, 1]
+    design = np.column_stack([np.ones_like(x), x])
+    (a, b), *_ = np.linalg.lstsq(design, y, rcond=None)
+    return float(a), float(b)
+
+
+def logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 60) -> tuple[np.ndarray, float]:
+    """Logistic regression by Newton's method (IRLS) with a tiny L2 penalty; x is (n, d), y in {0, 1}."""
+    n, d = x.shape
+    design = np.column_stack([x, np.ones(n)])
+    theta = np.zeros(d + 1)
+    reg = np.eye(d + 1) * l2
+    reg[-1, -1] = 0.0  # the bias is not penalised
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-design @ theta))
+        grad = design.T @ (p - y) + reg @ theta
+        hess = design.T @ (design * (p * (1 - p))[:, None]) + reg
+        step = np.linalg.solve(hess + 1e-9 * np.eye(d + 1), grad)
+        theta = theta - step
+        if np.abs(step).max() < 1e-10:
+            break
+    return theta[:-1], float(theta[-1])
+
+
+@dataclass(frozen=True)
+class SVMFit:
+    w: np.ndarray
+    b: float
+    support: list[int]  # indices of the support vectors
+
+    @property
+    def margin(self) -> float:
+        """Width of the margin, 2 / ||w||."""
+        return float(2 / np.linalg.norm(self.w))
+
+
+def svm(x: np.ndarray, y: np.ndarray, c: float | None = None) -> SVMFit:
+    """Linear SVM (hard margin, or soft with penalty c) from its primal; y in {-1, +1}."""
+    from scipy.optimize import minimize
+
+    n, d = x.shape
+    soft = c is not None
+    k = d + 1 + (n if soft else 0)
+
+    def objective(v: np.ndarray) -> float:
+        return 0.5 * float(v[:d] @ v[:d]) + (float(c) * float(v[d + 1 :].sum()) if soft else 0.0)
+
+    def margins(v: np.ndarray) -> np.ndarray:
+        slack = v[d + 1 :] if soft else 0.0
+        return y * (x @ v[:d] + v[d]) - 1 + slack
+
+    cons = [{"type": "ineq", "fun": margins}]
+    if soft:
+        cons.append({"type": "ineq", "fun": lambda v: v[d + 1 :]})
+    v0 = np.zeros(k)
+    res = minimize(objective, v0, constraints=cons, method="SLSQP", options={"maxiter": 500, "ftol": 1e-12})
+    w, b = res.x[:d], float(res.x[d])
+    score = y * (x @ w + b)
+    support = [int(i) for i in np.flatnonzero(score <= 1 + 1e-3)]
+    return SVMFit(w, b, support)
+
+
+@dataclass(frozen=True)
+class PCAFit:
+    mean: np.ndarray
+    values: np.ndarray  # eigenvalues of the covariance, largest first
+    vectors: np.ndarray  # unit eigenvectors as columns, same order
+
+    @property
+    def ratio(self) -> np.ndarray:
+        """Explained-variance ratio of each component."""
+        return self.values / self.values.sum()
+
+
+def pca(x: np.ndarray) -> PCAFit:
+    """Eigen-decomposition of the sample covariance (1/(n-1)); each axis points to +x (or +y)."""
+    mean = x.mean(axis=0)
+    cov = np.cov((x - mean).T)
+    values, vectors = np.linalg.eigh(cov)
+    order = np.argsort(values)[::-1]
+    values, vectors = values[order], vectors[:, order]
+    for j in range(vectors.shape[1]):
+        v = vectors[:, j]
+        lead = v[0] if abs(v[0]) > 1e-9 else v[1]
+        if lead < 0:
+            vectors[:, j] = -v
+    return PCAFit(mean, values, vectors)
+
+
+def kmeans(x: np.ndarray, init: np.ndarray, rounds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Lloyd's algorithm from given centroids; return (labels, new centroids) for each round.
+
+    A round assigns every point to its nearest centroid, then moves each centroid to the mean
+    of its points (an empty cluster keeps its centroid).
+    """
+    cents = np.asarray(init, dtype=float).copy()
+    out = []
+    for _ in range(rounds):
+        d = ((x[:, None, :] - cents[None, :, :]) ** 2).sum(axis=2)
+        labels = d.argmin(axis=1)
+        new = cents.copy()
+        for j in range(len(cents)):
+            if (labels == j).any():
+                new[j] = x[labels == j].mean(axis=0)
+        out.append((labels, new))
+        cents = new
+    return out
+
+
+def inertia(x: np.ndarray, labels: np.ndarray, cents: np.ndarray) -> float:
+    """Within-cluster sum of squared distances."""
+    return float(((x - cents[labels]) ** 2).sum())
+
+
+@dataclass(frozen=True)
+class Step1D:
+    """A piecewise-constant function of x: value[i] on (cuts[i-1], cuts[i]]."""
+
+    cuts: tuple[float, ...]
+    values: tuple[float, ...]
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.values)[np.searchsorted(np.asarray(self.cuts), x, side="left")]
+
+
+def regression_tree(x: np.ndarray, r: np.ndarray, depth: int) -> Step1D:
+    """A greedy least-squares regression tree on one feature, as a step function."""
+    if depth == 0 or len(x) < 2:
+        return Step1D((), (float(r.mean()) if len(r) else 0.0,))
+    order = np.argsort(x)
+    xs, rs = x[order], r[order]
+    best = None
+    for i in range(1, len(xs)):
+        if xs[i] == xs[i - 1]:
+            continue
+        left, right = rs[:i], rs[i:]
+        sse = ((left - left.mean()) ** 2).sum() + ((right - right.mean()) ** 2).sum()
+        if best is None or sse < best[0] - 1e-12:
+            best = (sse, i)
+    if best is None:
+        return Step1D((), (float(r.mean()),))
+    i = best[1]
+    cut = float((xs[i - 1] + xs[i]) / 2)
+    lo = regression_tree(xs[:i], rs[:i], depth - 1)
+    hi = regression_tree(xs[i:], rs[i:], depth - 1)
+    cuts = tuple(c for c in lo.cuts) + (cut,) + tuple(c for c in hi.cuts)
+    return Step1D(cuts, lo.values + hi.values)
+
+
+@dataclass(frozen=True)
+class Boosting:
+    f0: float
+    trees: list[Step1D]
+    lr: float
+
+    def predict(self, x: np.ndarray, m: int) -> np.ndarray:
+        """F_m(x) = F_0 + lr * (h_1(x) + ... + h_m(x))."""
+        out = np.full(np.shape(x), self.f0, dtype=float)
+        for tree in self.trees[:m]:
+            out = out + self.lr * tree(x)
+        return out
+
+
+def boost(pts: np.ndarray, rounds: int, lr: float, depth: int) -> Boosting:
+    """Gradient boosting for squared loss on one feature: each tree fits the current residuals."""
+    x, y = pts[:, 0], pts[:, 1]
+    f0 = float(y.mean())
+    fit = Boosting(f0, [], lr)
+    trees: list[Step1D] = []
+    for m in range(rounds):
+        resid = y - Boosting(f0, trees, lr).predict(x, m)
+        trees.append(regression_tree(x, resid, depth))
+    return Boosting(f0, trees, lr) if trees else fit
+
+
+def nearest(x: np.ndarray, query: np.ndarray, k: int) -> list[int]:
+    """Indices of the k points nearest to query (Euclidean), nearest first; ties by index."""
+    d = np.sqrt(((x - query) ** 2).sum(axis=1))
+    return [int(i) for i in np.lexsort((np.arange(len(x)), d))[:k]]
+
+
+def perceptron(x: np.ndarray, y: np.ndarray, init: tuple[float, float, float], lr: float,
+               rounds: int) -> list[tuple[np.ndarray, float, int]]:
+    """Rosenblatt's rule: cycle through the points; on each mistake w += lr y x, b += lr y.
+
+    Return (w, b, index of the misclassified point) after each update, at most `rounds` of them;
+    fewer when a full pass makes no mistake (converged).
+    """
+    w = np.array(init[:2], dtype=float)
+    b = float(init[2])
+    out: list[tuple[np.ndarray, float, int]] = []
+    while len(out) < rounds:
+        mistakes = 0
+        for i in range(len(x)):
+            if y[i] * (x[i] @ w + b) <= 0:
+                w = w + lr * y[i] * x[i]
+                b = b + lr * y[i]
+                out.append((w.copy(), b, i))
+                mistakes += 1
+                if len(out) >= rounds:
+                    break
+        if mistakes == 0:
+            break
+    return out
