@@ -35,7 +35,7 @@ class Quality:
 
 
 QUALITIES: dict[str, Quality] = {
-    "full": Quality("full", 1920, 1080, 30, "superfast", 20, 960, 10),
+    "full": Quality("full", 1920, 1080, 30, "veryfast", 20, 960, 10),  # superfast: MP4s over 1.5 MB
     "preview": Quality("preview", 854, 480, 15, "ultrafast", 23, 640, 10),
 }
 
