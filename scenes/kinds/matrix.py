@@ -8,7 +8,7 @@ from manim import DOWN, LEFT, UP, FadeIn, LaggedStart, Mobject, Rectangle, VGrou
 from render import theme as T
 from render.spec import Cell, MatrixPanel
 from render.theme import THEMES, Theme, contrast_ratio
-from scenes.common import Built, Rect, fit, heading, tag, text
+from scenes.common import Built, Rect, fit, heading, ink_on, mix, tag, text
 from scenes.kinds import builder
 
 
@@ -23,7 +23,7 @@ def build_matrix(spec: MatrixPanel, rect: Rect, th: Theme) -> Built:
         line = []
         for c, cell in enumerate(row):
             owner = spec.cell_id(r, c)
-            ink = _ink(spec, shades[r][c], th) if shades else None
+            ink = ink_on(spec.shade, shades[r][c], th) if shades else None
             parts = [text(cell.text, owner, th, size=T.LABEL_SIZE, weight="BOLD", color=ink)] if cell.text else []
             if cell.sub:
                 parts.append(text(cell.sub, owner, th, size=T.SMALL_SIZE, color=th.subtle_text))
@@ -108,7 +108,7 @@ def _max_shade(role: str) -> float:
     """The strongest tint under which the theme's text colour still reads at AA in every theme."""
     a = MAX_SHADE
     while a > 0.2:
-        if min(contrast_ratio(t.text, _mix(t.color(role), t.background, a)) for t in THEMES.values()) >= TEXT_CONTRAST:
+        if min(contrast_ratio(t.text, mix(t.color(role), t.background, a)) for t in THEMES.values()) >= TEXT_CONTRAST:
             return a
         a -= 0.02
     return a
@@ -122,23 +122,3 @@ def _shades(spec: MatrixPanel) -> list[list[float]]:
     lo, hi = spec.range if spec.range else (float(vals.min()), float(vals.max()))
     t = np.clip((vals - lo) / (hi - lo), 0, 1) if hi > lo else np.ones_like(vals)
     return (MIN_SHADE + t * (_max_shade(spec.shade) - MIN_SHADE)).tolist()
-
-
-def _ink(spec: MatrixPanel, opacity: float, th: Theme) -> str:
-    """Text colour for a shaded cell: the theme's text or background colour, whichever reads better in every theme."""
-
-    def worst(slot: str) -> float:
-        out = []
-        for other in THEMES.values():
-            fill = _mix(other.color(spec.shade), other.background, opacity)
-            out.append(contrast_ratio(getattr(other, slot), fill))
-        return min(out)
-
-    return th.text if worst("text") >= worst("background") else th.background
-
-
-def _mix(fg: str, bg: str, alpha: float) -> str:
-    a = np.array([int(fg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
-    b = np.array([int(bg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
-    v = np.clip(np.round(a * alpha + b * (1 - alpha)), 0, 255)
-    return "#" + "".join(f"{int(x):02X}" for x in v)
