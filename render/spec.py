@@ -251,12 +251,7 @@ class Curve(Model):
         if len(given) != 1:
             raise ValueError("give exactly one of 'fn', 'points' or 'sum_of'")
         if self.fn is not None:
-            if self.fn not in functions.FUNCTIONS:
-                raise ValueError(f"unknown function '{self.fn}'{_suggest(self.fn, list(functions.FUNCTIONS))}")
-            allowed = functions.parameters(self.fn)
-            for p in self.params:
-                if p not in allowed:
-                    raise ValueError(f"function '{self.fn}' has no parameter '{p}'{_suggest(p, allowed)}")
+            _check_named("function", self.fn, self.params, functions.FUNCTIONS, functions.parameters)
         return self
 
 
@@ -624,12 +619,8 @@ class EmbCloud(Model):
 
     @model_validator(mode="after")
     def _known(self) -> EmbCloud:
-        if self.fn not in generators.POINT_SETS:
-            raise ValueError(f"unknown generator '{self.fn}'{_suggest(self.fn, list(generators.POINT_SETS))}")
-        allowed = generators.parameters(generators.POINT_SETS, self.fn)
-        for p in self.params:
-            if p not in allowed:
-                raise ValueError(f"generator '{self.fn}' has no parameter '{p}'{_suggest(p, allowed)}")
+        _check_named("generator", self.fn, self.params, generators.POINT_SETS,
+                     lambda n: generators.parameters(generators.POINT_SETS, n))
         return self
 
 
@@ -856,18 +847,24 @@ class SequencePanel(PanelBase):
         return self
 
 
+def _check_named(what: str, name: str, params: Any, registry: dict[str, Any], allowed: Any) -> None:
+    """Raise unless `name` is in a vetted registry and every parameter is one it accepts."""
+    if name not in registry:
+        raise ValueError(f"unknown {what} '{name}'{_suggest(name, list(registry))}")
+    known = allowed(name)
+    for p in params:
+        if p not in known:
+            raise ValueError(f"{what} '{name}' has no parameter '{p}'{_suggest(p, known)}")
+
+
 class PictureSource(Model):
     fn: str = Field(description="Name of a vetted picture generator (landscape, shapes).")
     params: dict[str, float | list[float]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known(self) -> PictureSource:
-        if self.fn not in generators.IMAGES:
-            raise ValueError(f"unknown picture '{self.fn}'{_suggest(self.fn, list(generators.IMAGES))}")
-        allowed = generators.parameters(generators.IMAGES, self.fn)
-        for p in self.params:
-            if p not in allowed:
-                raise ValueError(f"picture '{self.fn}' has no parameter '{p}'{_suggest(p, allowed)}")
+        _check_named("picture", self.fn, self.params, generators.IMAGES,
+                     lambda n: generators.parameters(generators.IMAGES, n))
         return self
 
 
@@ -918,12 +915,8 @@ class Sample(Model):
 
     @model_validator(mode="after")
     def _known(self) -> Sample:
-        if self.fn not in generators.POINT_SETS:
-            raise ValueError(f"unknown generator '{self.fn}'{_suggest(self.fn, list(generators.POINT_SETS))}")
-        allowed = generators.parameters(generators.POINT_SETS, self.fn)
-        for p in self.params:
-            if p not in allowed:
-                raise ValueError(f"generator '{self.fn}' has no parameter '{p}'{_suggest(p, allowed)}")
+        _check_named("generator", self.fn, self.params, generators.POINT_SETS,
+                     lambda n: generators.parameters(generators.POINT_SETS, n))
         return self
 
 
