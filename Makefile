@@ -13,17 +13,28 @@ PORT ?= 8000
 
 # System packages that Manim (Cairo/Pango), Graphviz, LaTeX and the encoder need.
 APT_PACKAGES := libpango1.0-dev libcairo2-dev pkg-config ffmpeg graphviz \
-	texlive-latex-base texlive-latex-recommended dvisvgm fonts-inter fonts-jetbrains-mono
+	texlive-latex-base texlive-latex-recommended dvisvgm fonts-inter fonts-jetbrains-mono fonts-dejavu-core
 # Extra system packages for the browser tests (Chromium for Playwright, Java for the Nu HTML checker).
 APT_TEST_PACKAGES := chromium default-jre-headless
 
-.PHONY: help render site serve test lint validate schema bench clean sysdeps test-sysdeps deps node-deps
+.PHONY: help render slides print site serve test lint validate schema bench clean sysdeps test-sysdeps deps node-deps
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-render: deps ## render every authored tile (QUALITY=full|preview, JOBS=n, IDS="a b") and build the gallery
-	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) $(IDS)
+render: deps node-deps ## render every authored tile in both themes (QUALITY=full|preview, JOBS=n, IDS="a b"), then the slides, handouts and gallery
+	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) --no-site $(IDS)
+	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) --no-site --theme light $(IDS)
+	$(BIN)/python -m render slides --no-site
+	$(BIN)/python -m render print
+
+slides: deps node-deps ## reveal.js decks (whole and per layer) and PowerPoint files in build/slides, from the light render
+	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) --no-site --theme light $(IDS)
+	$(BIN)/python -m render slides
+
+print: deps ## printable PDF handouts (A4, Letter) in build/print, from the light render
+	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) --no-site --theme light $(IDS)
+	$(BIN)/python -m render print
 
 site: deps ## rebuild the gallery from what is rendered
 	$(BIN)/python -m render site

@@ -33,6 +33,16 @@ class Paths:
     def site(self) -> Path:
         return self.build / "site"
 
+    @property
+    def slides(self) -> Path:
+        """The reveal.js decks (and, under pptx/, the PowerPoint files)."""
+        return self.build / "slides"
+
+    @property
+    def handouts(self) -> Path:
+        """The printable PDF handouts."""
+        return self.build / "print"
+
     def manifest(self, theme: str, quality: str) -> Manifest:
         return Manifest(self.cache / f"manifest-{theme}.json")
 

@@ -8,8 +8,13 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from render.spec import Spec, SpecInvalid, _suggest, json_schema, load_spec
+
+if TYPE_CHECKING:
+    from render.build import Paths
+    from render.exports import Export
 
 log = logging.getLogger("render")
 
@@ -59,7 +64,6 @@ def cmd_render(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from render.build import Paths, render
-    from render.gallery import build_site
 
     spec = _load(args)
     ids = _check_ids(spec, args.ids)
@@ -91,20 +95,72 @@ def cmd_render(args: argparse.Namespace) -> int:
         console.print(f"[red]FAILED[/] {res.tile_id}: {res.error}", highlight=False)
         if args.verbose:
             console.print(res.meta.get("traceback", ""), highlight=False)
-    if not args.no_site and args.theme == "dark":
-        index = build_site(spec, paths.media("dark"), paths.site)
-        console.print(f"gallery: {index}")
+    if not args.no_site:
+        console.print(f"gallery: {_site(spec, paths)}")
     return 0 if report.ok else 1
+
+
+def _site(spec: Spec, paths: Paths) -> Path:
+    """Rebuild the gallery from both themes' media and whatever exports exist; return its index."""
+    from render.gallery import build_site
+
+    return build_site(spec, paths.media("dark"), paths.site, light=paths.media("light"),
+                      exports={"slides": paths.slides, "print": paths.handouts})
 
 
 def cmd_site(args: argparse.Namespace) -> int:
     from render.build import Paths
-    from render.gallery import build_site
+
+    spec = _load(args)
+    print(f"gallery: {_site(spec, Paths(Path(args.build)))}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> tuple[Spec, Paths, Export]:
+    """The spec, the paths and the rendered tiles of the theme asked for; warn about tiles not rendered in it."""
+    from render.build import Paths
+    from render.exports import ExportError, load
 
     spec = _load(args)
     paths = Paths(Path(args.build))
-    index = build_site(spec, paths.media("dark"), paths.site)
-    print(f"gallery: {index}")
+    try:
+        export = load(spec, paths.media(args.theme), args.theme)
+    except ExportError as e:
+        raise UserError(str(e)) from e
+    if export.missing:
+        flag = "" if args.theme == "dark" else f" --theme {args.theme}"
+        print(f"warning: {len(export.missing)} authored tile(s) not rendered in the {args.theme} theme are left out "
+              f"({', '.join(export.missing[:5])}{' …' if len(export.missing) > 5 else ''}); "
+              f"render them with: python -m render render{flag}", file=sys.stderr)
+    return spec, paths, export
+
+
+def cmd_slides(args: argparse.Namespace) -> int:
+    from render.deck import build_deck
+    from render.exports import ExportError
+    from render.powerpoint import build_pptx
+
+    spec, paths, export = _export(args)
+    try:
+        decks = build_deck(export, paths.slides)
+        files = build_pptx(export, paths.slides / "pptx", step_slides=args.step_slides)
+    except ExportError as e:
+        raise UserError(str(e)) from e
+    print(f"slides: {len(export.tiles)} tile(s); {paths.slides / 'index.html'} and {len(decks) - 1} layer deck(s); "
+          f"{len(files)} PowerPoint file(s) in {paths.slides / 'pptx'}")
+    if not args.no_site:
+        print(f"gallery: {_site(spec, paths)}")
+    return 0
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from render.handout import build_handouts
+
+    spec, paths, export = _export(args)
+    files = build_handouts(export, paths.handouts)
+    print(f"print: {len(export.tiles)} tile(s); " + ", ".join(str(f) for f in files))
+    if not args.no_site:
+        print(f"gallery: {_site(spec, paths)}")
     return 0
 
 
@@ -195,6 +251,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("site", help="build the gallery from what is rendered")
     s.set_defaults(fn=cmd_site)
+
+    s = sub.add_parser("slides", help="reveal.js decks (whole and per layer) and PowerPoint files from rendered tiles")
+    s.add_argument("--theme", choices=["dark", "light"], default="light", help="which render to use (default: light)")
+    s.add_argument("--step-slides", action="store_true", help="PowerPoint: add one slide per step with its picture")
+    s.add_argument("--no-site", action="store_true", help="do not rebuild the gallery afterwards")
+    s.set_defaults(fn=cmd_slides)
+
+    s = sub.add_parser("print", help="printable PDF handouts (A4 and Letter; posters, and every step) from rendered tiles")
+    s.add_argument("--theme", choices=["dark", "light"], default="light", help="which render to use (default: light)")
+    s.add_argument("--no-site", action="store_true", help="do not rebuild the gallery afterwards")
+    s.set_defaults(fn=cmd_print)
 
     s = sub.add_parser("serve", help="serve the gallery on 127.0.0.1, with byte ranges so videos seek")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")

@@ -1,8 +1,8 @@
 """Encode a tile's frames and derive every output from them.
 
-Frames arrive from the scene as RGBA arrays and are piped straight into one x264
-encode (no per-animation segments, no concatenation). The GIF is derived from the
-MP4 with an ffmpeg palette; poster, step PNGs and thumbnail come from the frames
+Frames arrive from the scene as RGBA arrays and go straight into one x264 encode
+(no per-animation segments, no concatenation); the GIF is made from the same frames
+by one ffmpeg with a palette. Poster, step PNGs and thumbnail come from the frames
 themselves, so the poster is exactly the last frame.
 """
 
@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import queue
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -53,44 +55,36 @@ def ffmpeg() -> str:
     return path
 
 
-def gif_graph(q: Quality) -> str:
-    """The ffmpeg filter chain from full-size frames to a paletted GIF (palette built from what changes)."""
+def gif_graph(q: Quality, resample: bool = True) -> str:
+    """The ffmpeg filter chain from full-size frames to a paletted GIF (palette built from what changes).
+
+    resample=False when the frames already arrive at the GIF's frame rate.
+    """
     width = min(q.gif_width, q.width)
     return (
-        f"fps={q.gif_fps},scale={width}:-1:flags=area,split[a][b];"
+        (f"fps={q.gif_fps}," if resample else "")
+        + f"scale={width}:-1:flags=area,split[a][b];"
         "[a]palettegen=max_colors=128:stats_mode=diff[p];"
         "[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
     )
 
 
-class VideoSink:
-    """One ffmpeg process: raw RGBA frames on stdin -> an H.264 MP4 and, from the same frames, a looping GIF.
+class GifPipe:
+    """One ffmpeg process turning full-size RGBA frames, already at the GIF's frame rate, into a looping GIF."""
 
-    Deriving the GIF inside the same process saves decoding the MP4 again.
-    """
-
-    def __init__(self, out: Path, q: Quality, gif: Path | None = None):
-        self.out = out
+    def __init__(self, out: Path, q: Quality):
         self.log_path = out.with_suffix(".ffmpeg.log")
         self._log: IO[bytes] = open(self.log_path, "wb")  # noqa: SIM115 - closed in close()
-        x264 = ["-c:v", "libx264", "-preset", q.x264_preset, "-crf", str(q.crf), "-tune", "animation",
-                "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", str(out)]
         cmd = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{q.width}x{q.height}", "-r", str(q.fps), "-i", "-", "-an"]
-        if gif is None:
-            cmd += x264
-        else:
-            cmd += ["-filter_complex", f"[0:v]split[mp4][g];[g]{gif_graph(q)}[gif]", "-map", "[mp4]", *x264,
-                    "-map", "[gif]", "-loop", "0", "-f", "gif", str(gif)]
+               "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{q.width}x{q.height}", "-r", str(q.gif_fps), "-i", "-",
+               "-filter_complex", gif_graph(q, resample=False), "-loop", "0", "-f", "gif", str(out)]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=self._log)
-        self.frames = 0
 
-    def write(self, frame: np.ndarray, repeat: int = 1) -> None:
+    def write(self, frame: np.ndarray, repeat: int) -> None:
         data = memoryview(np.ascontiguousarray(frame)).cast("B")  # no copy: the pipe reads the array's buffer
         assert self.proc.stdin is not None
         for _ in range(repeat):
             self.proc.stdin.write(data)
-        self.frames += repeat
 
     def close(self) -> None:
         assert self.proc.stdin is not None
@@ -99,13 +93,100 @@ class VideoSink:
         code = self.proc.wait()
         self._log.close()
         if code != 0:
-            raise EncodeError(f"x264 encode failed ({code}): {self.log_path.read_text(errors='replace')[-800:]}")
+            raise EncodeError(f"GIF encode failed ({code}): {self.log_path.read_text(errors='replace')[-800:]}")
         self.log_path.unlink(missing_ok=True)
 
     def abort(self) -> None:
         self.proc.kill()
         self.proc.wait()
         self._log.close()
+
+
+class VideoSink:
+    """A tile's frames -> an H.264 MP4 (x264 in-process through PyAV) and, from the same frames, a looping GIF.
+
+    Frames are queued to one encoder thread, so the scene keeps drawing while the last frame is
+    converted and encoded (PyAV releases the GIL for both). A frame held for n frames (a wait)
+    is converted to YUV once and handed to x264 n times, instead of being piped and converted
+    n times. The GIF gets every (fps / gif_fps)-th frame, so its ffmpeg never sees the others.
+    """
+
+    QUEUE = 6  # frames in flight between the scene and the encoder (about 50 MB at 1080p)
+
+    def __init__(self, out: Path, q: Quality, gif: Path | None = None):
+        import av
+
+        self.out = out
+        self.q = q
+        self.frames = 0
+        self._every = max(1, round(q.fps / q.gif_fps))
+        self._container = av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"})
+        try:
+            stream = self._container.add_stream(
+                "libx264", rate=q.fps, options={"preset": q.x264_preset, "crf": str(q.crf), "tune": "animation"}
+            )
+            stream.width, stream.height, stream.pix_fmt = q.width, q.height, "yuv420p"
+            self._stream = stream
+            self._gif = GifPipe(gif, q) if gif is not None else None
+        except BaseException:
+            self._container.close()
+            raise
+        self._queue: queue.Queue[tuple[np.ndarray, int, int] | None] = queue.Queue(self.QUEUE)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._encode_all, name="encode", daemon=True)
+        self._thread.start()
+
+    def write(self, frame: np.ndarray, repeat: int = 1) -> None:
+        """Queue a frame shown for repeat frames. The array must not change afterwards (Manim hands out copies)."""
+        if self._error is not None:
+            raise EncodeError(f"encode failed: {self._error}") from self._error
+        self._queue.put((frame, repeat, self.frames))
+        self.frames += repeat
+
+    def _encode_all(self) -> None:
+        import av
+
+        try:
+            while (item := self._queue.get()) is not None:
+                frame, repeat, first = item
+                yuv = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgba").reformat(format="yuv420p")
+                for i in range(first, first + repeat):
+                    yuv.pts = i
+                    self._container.mux(self._stream.encode(yuv))
+                if self._gif is not None:
+                    # frames first..first+repeat-1 that fall on the GIF's frame grid
+                    shown = (first + repeat - 1) // self._every - (first - 1) // self._every
+                    if shown:
+                        self._gif.write(frame, shown)
+        except BaseException as e:  # reported by write()/close() in the scene's thread
+            self._error = e
+            while self._queue.get() is not None:  # keep the producer from blocking
+                pass
+
+    def _stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def close(self) -> None:
+        self._stop()
+        try:
+            if self._error is not None:
+                raise EncodeError(f"encode failed: {self._error}") from self._error
+            self._container.mux(self._stream.encode(None))  # flush x264
+        except BaseException:
+            self.abort()
+            raise
+        self._container.close()
+        if self._gif is not None:
+            self._gif.close()
+
+    def abort(self) -> None:
+        if self._thread.is_alive():
+            self._stop()
+        with contextlib.suppress(Exception):
+            self._container.close()
+        if self._gif is not None:
+            self._gif.abort()
 
 
 def run(cmd: list[str]) -> None:

@@ -83,6 +83,9 @@ class TileView:
     notes: tuple[str, ...]
     questions: tuple[str, ...]
     media: MediaView | None = None
+    light: MediaView | None = None  # the light-theme render, offered as second downloads
+    deck: str | None = None  # this tile's slide in its layer's reveal.js deck
+    pptx: str | None = None  # its layer's PowerPoint file
 
     @property
     def rendered(self) -> bool:
@@ -126,6 +129,11 @@ class TileView:
                 for s in m.steps
             ]
             out["cues"] = [[c.start, c.end, c.text] for c in m.cues]
+        if m is not None and self.light is not None:
+            lm = self.light
+            out["light"] = {"mp4": lm.mp4, "gif": lm.gif, "poster": lm.poster, "captions": lm.captions,
+                            "width": lm.width, "height": lm.height}
+        out["exports"] = {k: v for k, v in (("deck", self.deck), ("pptx", self.pptx)) if v and m is not None}
         return out
 
 
@@ -138,10 +146,36 @@ class LayerView:
     title: str
     blurb: str
     tiles: tuple[TileView, ...]
+    deck: str | None = None  # the layer's reveal.js deck, when built
+    pptx: str | None = None  # the layer's PowerPoint file, when built
 
     @property
     def rendered(self) -> int:
         return sum(1 for t in self.tiles if t.rendered)
+
+
+@dataclass(frozen=True)
+class ExportLink:
+    """A file made from every tile (a deck, a PowerPoint file, a handout), as the gallery links it."""
+
+    label: str
+    url: str
+    size: int  # bytes; 0 for an HTML deck
+
+    @property
+    def download(self) -> bool:
+        return not self.url.endswith(".html")
+
+
+# Whole-path exports the gallery links when they exist: (label, path under the site).
+EXPORT_FILES = (
+    ("Slide deck (reveal.js)", "slides/index.html"),
+    ("PowerPoint (all layers)", "slides/pptx/all.pptx"),
+    ("PDF handout, A4", "print/handout-a4.pdf"),
+    ("PDF handout, Letter", "print/handout-letter.pdf"),
+    ("Every step, A4 (PDF)", "print/steps-a4.pdf"),
+    ("Every step, Letter (PDF)", "print/steps-letter.pdf"),
+)
 
 
 @dataclass(frozen=True)
@@ -152,6 +186,7 @@ class Gallery:
     description: str
     layers: tuple[LayerView, ...]
     version: str = ""  # short hash of the static assets, to bust browser caches
+    exports: tuple[ExportLink, ...] = ()  # whole-study-path decks, PowerPoint files and handouts that exist
 
     @property
     def tiles(self) -> list[TileView]:
@@ -194,6 +229,7 @@ def get_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["clock"] = clock
+    env.filters["filesize"] = filesize
     # tojson escapes <, >, & and ' so the result is safe inside <script> and attributes.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
@@ -203,6 +239,13 @@ def clock(seconds: float) -> str:
     """Format seconds as m:ss."""
     s = int(seconds)
     return f"{s // 60}:{s % 60:02d}"
+
+
+def filesize(size: int) -> str:
+    """Bytes as a short human size: 850 KB, 12.3 MB."""
+    if size < 1_000_000:
+        return f"{max(1, round(size / 1000))} KB"
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def read_meta(media: Path, tile_id: str) -> dict[str, Any] | None:
@@ -249,8 +292,8 @@ def vtt_seconds(stamp: str) -> float:
     return round(total, 3)
 
 
-def media_view(media: Path, tile_id: str, meta: dict[str, Any]) -> MediaView | None:
-    """Describe a rendered tile's files; None when meta.json lists files that are missing."""
+def media_view(media: Path, tile_id: str, meta: dict[str, Any], prefix: str = "media") -> MediaView | None:
+    """Describe a rendered tile's files (URLs under prefix/); None when meta.json lists files that are missing."""
     folder = media / tile_id
     try:
         outputs = meta["outputs"]
@@ -262,7 +305,7 @@ def media_view(media: Path, tile_id: str, meta: dict[str, Any]) -> MediaView | N
                 str(s["say"]),
                 float(s["start"]),
                 float(s["end"]),
-                f"media/{tile_id}/{s['png']}",
+                f"{prefix}/{tile_id}/{s['png']}",
             )
             for s in meta["steps"]
         ]
@@ -281,7 +324,7 @@ def media_view(media: Path, tile_id: str, meta: dict[str, Any]) -> MediaView | N
         cues = []
     if not cues:
         cues = [Cue(s.start, s.end, s.say) for s in steps]
-    base = f"media/{tile_id}/"
+    base = f"{prefix}/{tile_id}/"
     return MediaView(
         mp4=base + names["mp4"],
         gif=base + names["gif"],
@@ -299,12 +342,29 @@ def media_view(media: Path, tile_id: str, meta: dict[str, Any]) -> MediaView | N
     )
 
 
-def context(spec: Spec, media: Path) -> Gallery:
-    """The data every page template sees: layers with their tiles, rendered or planned."""
+def _light_view(light: Path | None, tile_id: str) -> MediaView | None:
+    meta = read_meta(light, tile_id) if light is not None else None
+    return media_view(light, tile_id, meta, "media-light") if light is not None and meta is not None else None
+
+
+def _exported(site: Path | None, url: str) -> str | None:
+    """url when the site holds that export (the part before any #fragment), else None."""
+    return url if site is not None and (site / url.split("#", 1)[0]).is_file() else None
+
+
+def context(spec: Spec, media: Path, prefix: str = "media", light: Path | None = None,
+            site: Path | None = None) -> Gallery:
+    """The data every page template sees: layers with their tiles, rendered or planned.
+
+    light: the light theme's media folder (its renders become second downloads); site: the
+    built site, whose slides/ and print/ folders say which exports to link.
+    """
     layers = []
     number = 0
     for index, layer in enumerate(spec.layers, start=1):
         tiles = []
+        deck = _exported(site, f"slides/{layer.id}.html")
+        pptx = _exported(site, f"slides/pptx/{layer.id}.pptx")
         for tile in layer.tiles:
             number += 1
             meta = read_meta(media, tile.id) if tile.status == "authored" else None
@@ -319,11 +379,19 @@ def context(spec: Spec, media: Path) -> Gallery:
                     layer_title=layer.title,
                     notes=tuple(tile.notes),
                     questions=tuple(tile.questions),
-                    media=media_view(media, tile.id, meta) if meta is not None else None,
+                    media=media_view(media, tile.id, meta, prefix) if meta is not None else None,
+                    light=_light_view(light, tile.id) if tile.status == "authored" else None,
+                    deck=f"{deck}#/{tile.id}" if deck else None,
+                    pptx=pptx,
                 )
             )
-        layers.append(LayerView(layer.id, index, layer.title, layer.blurb, tuple(tiles)))
-    return Gallery(spec.title, spec.description, tuple(layers), version=static_version())
+        layers.append(LayerView(layer.id, index, layer.title, layer.blurb, tuple(tiles), deck, pptx))
+    links = tuple(
+        ExportLink(label, url, 0 if url.endswith(".html") else (site / url).stat().st_size)
+        for label, url in EXPORT_FILES
+        if site is not None and _exported(site, url)
+    )
+    return Gallery(spec.title, spec.description, tuple(layers), version=static_version(), exports=links)
 
 
 def static_version() -> str:
@@ -388,17 +456,31 @@ def prune(folder: Path, keep: set[str]) -> None:
             entry.unlink()
 
 
-def build_site(spec: Spec, media: Path, site: Path) -> Path:
-    """Write build/site: index.html, one page per tile under t/, static assets and media."""
+def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
+               exports: dict[str, Path] | None = None) -> Path:
+    """Write build/site: index.html, one page per tile under t/, static assets and media.
+
+    light: the light theme's media folder, linked as media-light/ for second downloads.
+    exports: folders mirrored into the site by name (slides/, print/) when they exist.
+    """
     env = get_env()
-    gallery = context(spec, media)
     site.mkdir(parents=True, exist_ok=True)
     if STATIC.is_dir():
         link_tree(STATIC, site / "static")
+    for name, folder in (exports or {}).items():
+        if folder.is_dir():
+            link_tree(folder, site / name)
+        elif (site / name).is_dir():
+            shutil.rmtree(site / name)
+    gallery = context(spec, media, light=light, site=site)
     rendered = [t for t in gallery.tiles if t.rendered]
     for t in rendered:
         link_tree(media / t.id, site / "media" / t.id)
     prune(site / "media", {t.id for t in rendered})
+    with_light = [t for t in rendered if t.light is not None]
+    for t in with_light:
+        link_tree(light / t.id, site / "media-light" / t.id)  # type: ignore[operator]
+    prune(site / "media-light", {t.id for t in with_light})
     index = site / "index.html"
     write_if_changed(index, env.get_template("index.html.j2").render(g=gallery, root=""))
     page = env.get_template("tile.html.j2")

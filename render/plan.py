@@ -7,12 +7,14 @@ that shape the output (Manim, ffmpeg, Graphviz, LaTeX).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("render", "scenes")
 # Modules of render/ that never shape a tile's pictures: editing them must not re-render anything.
 NOT_RENDERING = {"render/cli.py", "render/bench.py", "render/build.py", "render/gallery.py", "render/lint.py",
-                 "render/serve.py", "render/__main__.py"}
+                 "render/serve.py", "render/__main__.py", "render/plan.py", "render/exports.py", "render/deck.py",
+                 "render/powerpoint.py", "render/handout.py"}
 
 
 @dataclass(frozen=True)
@@ -109,17 +112,36 @@ class Manifest:
         atomic_write_text(self.path, json.dumps(self.entries, indent=1, sort_keys=True))
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a file through a temp file in the same folder and an atomic rename."""
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temp path beside path; when the block ends without error, rename it onto path atomically.
+
+    The file gets the usual permissions (mkstemp makes it 0600, but pages and downloads are served).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a file through a temp file in the same folder and an atomic rename."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def outputs_present(media_dir: Path) -> bool:

@@ -1,5 +1,6 @@
 """A real gallery to test against, rendered once per test session.
 
+Both themes are rendered (dark for the gallery, light for its second downloads and the exports).
 The spec is the real diagrams.yaml (its 8 layers and 68 tiles, in seed order) with every
 tile marked planned except the tiny tiles of tests/fixtures/gallery_tiles.yaml, so the
 site shows the whole study path while only three short preview renders are needed.
@@ -37,6 +38,10 @@ class RenderedSite:
         return self.build / "media"
 
     @property
+    def media_light(self) -> Path:
+        return self.build / "media-light"
+
+    @property
     def site(self) -> Path:
         return self.build / "site"
 
@@ -71,6 +76,11 @@ def _render(root: Path) -> RenderedSite:
         "--spec", str(spec_path), "--build", str(build), "render", "--quality", "preview", "-j", "2", "--no-site"
     )
     assert res.returncode == 0, res.stdout + res.stderr
+    res = run_cli(
+        "--spec", str(spec_path), "--build", str(build), "render", "--quality", "preview", "-j", "2", "--no-site",
+        "--theme", "light",
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
     res = run_cli("--spec", str(spec_path), "--build", str(build), "site")
     assert res.returncode == 0, res.stdout + res.stderr
     return RenderedSite(spec_path, load_spec(spec_path), build)
@@ -84,6 +94,7 @@ def rendered_site(factory: pytest.TempPathFactory) -> RenderedSite:
 def copy_site(site: RenderedSite, dest: Path) -> RenderedSite:
     """A private copy of the build (media and site) that a test may change."""
     shutil.copytree(site.build / "media", dest / "build" / "media")
+    shutil.copytree(site.build / "media-light", dest / "build" / "media-light")
     shutil.copytree(site.build / "site", dest / "build" / "site")
     shutil.copy(site.spec_path, dest / "diagrams.yaml")
     return RenderedSite(dest / "diagrams.yaml", site.spec, dest / "build")

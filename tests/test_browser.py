@@ -307,7 +307,10 @@ def test_the_player_lists_steps_notes_questions_downloads_and_embeds(page: Any, 
     assert page.eval_on_selector_all("#p-questions li", "els => els.map(e => e.textContent)") == m["questions"]
     hrefs = page.eval_on_selector_all("#p-downloads a", "els => els.map(e => e.getAttribute('href'))")
     base = "media/ml-landscape/"
-    assert hrefs == [base + "video.mp4", base + "loop.gif", base + "poster.png"] + [base + s["png"] for s in m["steps"]]
+    light = "media-light/ml-landscape/"
+    assert hrefs == [base + "video.mp4", base + "loop.gif", base + "poster.png"] + [
+        base + s["png"] for s in m["steps"]
+    ] + [light + "video.mp4", light + "loop.gif", light + "poster.png"]
     for href in hrefs:
         assert page.request.get(href).ok
     html = page.input_value("#embed-html")
@@ -318,6 +321,11 @@ def test_the_player_lists_steps_notes_questions_downloads_and_embeds(page: Any, 
     assert iframe.startswith("<iframe ") and "/t/ml-landscape.html?embed" in iframe
     page.click("[data-copy=embed-md]")
     page.wait_for_function("() => document.getElementById('copy-status').textContent.includes('Copied')")
+    # The light theme's snippets, for white slides and pages.
+    page.check("input[name=embed-theme][value=light]")
+    assert "/media-light/ml-landscape/video.mp4" in page.input_value("#embed-html")
+    assert page.input_value("#embed-md").endswith("/media-light/ml-landscape/loop.gif)")
+    assert page.is_hidden("#embed-deck-box")  # no slides were built for this site
 
 
 def test_clicking_a_step_seeks_to_its_start_and_the_highlight_follows(page: Any, built: RenderedSite) -> None:

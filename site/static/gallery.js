@@ -236,9 +236,17 @@
     var links = [["Video (MP4)", t.media.mp4, id + ".mp4"], ["Looping GIF", t.media.gif, id + ".gif"],
                  ["Poster (PNG)", t.media.poster, id + ".png"]];
     t.steps.forEach(function (s) { links.push(["Step " + s.index + " (PNG)", s.png, id + "-step-" + pad(s.index) + ".png"]); });
+    if (t.light) {
+      links.push(["Light video (MP4)", t.light.mp4, id + "-light.mp4"], ["Light GIF", t.light.gif, id + "-light.gif"],
+                 ["Light poster (PNG)", t.light.poster, id + "-light.png"]);
+    }
+    if (t.exports.deck) links.push(["Open in the slide deck", t.exports.deck, null]);
+    if (t.exports.pptx) links.push([t.layerTitle + " slides (PowerPoint)", t.exports.pptx, ""]);
     links.forEach(function (l) {
       var li = el("li");
-      li.appendChild(el("a", { href: l[1], download: l[2] }, l[0]));
+      var attrs = { href: l[1] };
+      if (l[2] !== null) attrs.download = l[2];
+      li.appendChild(el("a", attrs, l[0]));
       dl.appendChild(li);
     });
     fillEmbeds(t);
@@ -298,8 +306,16 @@
     items.forEach(function (text) { list.appendChild(el("li", {}, text)); });
   }
 
+  function embedTheme() {
+    var on = $('input[name="embed-theme"]:checked');
+    return on ? on.value : "dark";
+  }
+
   function fillEmbeds(t) {
-    var m = t.media;
+    var box = $("#embed-theme");
+    box.hidden = !t.light;
+    var light = t.light && embedTheme() === "light";
+    var m = light ? t.light : t.media;
     var attr = function (s) { return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;"); };
     var mdText = function (s) { return s.replace(/([\\\[\]])/g, "\\$1"); };
     $("#embed-html").value =
@@ -310,6 +326,10 @@
     $("#embed-iframe").value =
       '<iframe src="' + absolute("t/" + t.id + ".html?embed") + '" title="' + attr(t.title) +
       '" width="960" height="540" style="border:0" loading="lazy" allowfullscreen></iframe>';
+    $("#embed-deck-box").hidden = !t.exports.deck;
+    $("#embed-deck").value = t.exports.deck ?
+      '<iframe src="' + absolute(t.exports.deck) + '" title="' + attr(t.title) +
+      ' (slides)" width="960" height="540" style="border:0" loading="lazy" allowfullscreen></iframe>' : "";
   }
 
   function reflectStudied() {
@@ -377,6 +397,7 @@
     if (copy) { copySnippet(document.getElementById(copy.dataset.copy)); return; }
     if (e.target === d) requestClose(); // a click on the backdrop
   });
+  $("#embed-theme").addEventListener("change", function () { if (player.id) fillEmbeds(tiles[player.id]); });
   // Mouse clicks on the player's buttons keep the focus on the video, so Space keeps playing and pausing.
   d.addEventListener("mousedown", function (e) {
     var b = e.target.closest(".controls button");
@@ -386,6 +407,7 @@
   d.addEventListener("keydown", function (e) {
     if (!player.ctl) return;
     if (e.key === "Tab") { trapFocus(e); return; }
+    if (e.target.type === "radio" && e.key.indexOf("Arrow") === 0) return; // the radios' own arrow keys
     if (e.key === "Escape") { e.preventDefault(); requestClose(); return; }
     if (e.key === "PageDown" || e.key === "PageUp") {
       if (SP.isTextField(e.target)) return;

@@ -1,0 +1,99 @@
+"""What the exports (reveal.js deck, PowerPoint, PDF handouts) are built from.
+
+Every export reads the same thing: the rendered tiles of one theme (light by default,
+because slide decks and printouts are white), in seed order, grouped by layer, with
+their step times, notes and questions from meta.json and the spec. Builders skip their
+work when nothing they read has changed (a stamp file per output folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from render.gallery import Gallery, LayerView, TileView, context
+from render.plan import ROOT, atomic_write_text
+from render.spec import Spec
+
+EXPORT_THEME = "light"
+
+
+class ExportError(Exception):
+    """An export cannot be built (for example nothing is rendered in its theme)."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """The rendered tiles of one theme, as every export builder sees them."""
+
+    gallery: Gallery
+    media: Path  # the theme's media folder: <media>/<tile id>/video.mp4, ...
+    theme: str
+
+    def file(self, url: str) -> Path:
+        """The file behind a media URL of the gallery ("media/<id>/poster.png")."""
+        return self.media / url.split("/", 1)[1]
+
+    @property
+    def tiles(self) -> list[TileView]:
+        """Every rendered tile, in seed order."""
+        return [t for t in self.gallery.tiles if t.rendered]
+
+    @property
+    def layers(self) -> list[LayerView]:
+        """The layers with at least one rendered tile (their tiles still include unrendered ones)."""
+        return [layer for layer in self.gallery.layers if layer.rendered]
+
+    @staticmethod
+    def rendered_of(layer: LayerView) -> list[TileView]:
+        return [t for t in layer.tiles if t.rendered]
+
+    @property
+    def missing(self) -> list[str]:
+        """Authored tiles with no complete render in this theme."""
+        return [t.id for t in self.gallery.tiles if t.status == "authored" and not t.rendered]
+
+    def digest(self, *sources: Path, extra: Iterable[str] = ()) -> str:
+        """A hash of what an export reads: each rendered tile's meta.json, the spec text and the given sources."""
+        h = hashlib.sha256(self.theme.encode())
+        h.update(json.dumps(self.gallery.data(), sort_keys=True).encode())
+        for t in self.tiles:
+            h.update((self.media / t.id / "meta.json").read_bytes())
+        for src in sources:
+            for f in sorted(src.rglob("*")) if src.is_dir() else [src]:
+                if f.is_file():
+                    h.update(f.relative_to(ROOT).as_posix().encode() if f.is_relative_to(ROOT) else f.name.encode())
+                    h.update(f.read_bytes())
+        for item in extra:
+            h.update(item.encode())
+        return h.hexdigest()
+
+
+def load(spec: Spec, media: Path, theme: str = EXPORT_THEME) -> Export:
+    """The rendered tiles of a theme; an ExportError naming the command to run when none are rendered."""
+    export = Export(context(spec, media), media, theme)
+    if not export.tiles:
+        flag = "" if theme == "dark" else f" --theme {theme}"
+        raise ExportError(f"no tile is rendered in the {theme} theme (in {media}); "
+                          f"render first: python -m render render{flag}")
+    return export
+
+
+STAMP = ".stamp"
+
+
+def up_to_date(out: Path, digest: str, outputs: Iterable[Path]) -> bool:
+    """True when out/.stamp holds digest and every expected output exists."""
+    try:
+        same = (out / STAMP).read_text(encoding="utf-8").strip() == digest
+    except OSError:
+        return False
+    return same and all(p.is_file() for p in outputs)
+
+
+def stamp(out: Path, digest: str) -> None:
+    """Record that out/ was built from digest."""
+    atomic_write_text(out / STAMP, digest + "\n")
