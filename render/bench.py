@@ -6,6 +6,10 @@
 (d) the pipeline after one tile's caption is edited;
 (e) the bytes of every output and of the gallery's first load.
 Figures are medians over --repeat runs; ratios are against (a).
+
+With --all BUILD (default: build), two figures also cover every authored tile: the no-op run
+over BUILD when all of them are rendered there at full quality and up to date, and the
+output sizes of every tile rendered there (the size targets hold per tile).
 """
 
 from __future__ import annotations
@@ -143,7 +147,8 @@ def machine() -> dict[str, Any]:
     except (OSError, ValueError, IndexError):
         pass
     return {"cores": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()}"}
+            "system": f"{platform.system()} {platform.release()}",
+            "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
 
 
 def edited_spec(spec_path: Path, spec: Spec, tile_id: str, dest: Path) -> Path:
@@ -159,11 +164,44 @@ def edited_spec(spec_path: Path, spec: Spec, tile_id: str, dest: Path) -> Path:
     raise RuntimeError(f"could not find the caption of {tile_id} to edit")
 
 
+# The issue's targets, checked in the table: ratios against (a), seconds, and bytes (1 MB = 10^6 bytes).
+TARGETS = {"b_cold_j2": 0.25, "c_noop_all": 2.0, "mp4": 1_500_000, "gif": 2_500_000, "poster": 300_000,
+           "first_load": 1_500_000}
+
+
+def whole_build(spec_path: Path, spec: Spec, build: Path) -> dict[str, Any]:
+    """No-op time and output sizes over every authored tile already rendered at full quality in build."""
+    from render.build import Paths
+    from render.plan import plan
+
+    paths = Paths(build)
+    authored = [t.id for _, t in spec.tiles() if t.status == "authored"]
+    stale = [p.tile.id for p in plan(spec, None, paths.media("dark"), paths.manifest("dark", "full"), "dark", "full",
+                                    False) if p.stale]
+    out: dict[str, Any] = {"build": str(build), "authored": len(authored), "stale": len(stale)}
+    if not stale:
+        runs = [run_pipeline(spec_path, build, [], 2, fresh=False) for _ in range(3)]
+        out["noop_wall"] = _median([r.wall for r in runs])
+        out["noop_rendered"] = sorted({t for r in runs for t in r.tiles})
+    rendered = [i for i in authored if i not in stale and (paths.media("dark") / i / "video.mp4").is_file()]
+    if rendered:
+        sizes = output_bytes(paths.media("dark"), rendered)
+        out["sizes"] = {"tiles": len(rendered),
+                        "median": {k: _median([float(v[k]) for v in sizes.values()]) for k in SIZE_KEYS},
+                        "max": {k: max(v[k] for v in sizes.values()) for k in SIZE_KEYS},
+                        "largest_mp4": max(sizes, key=lambda i: sizes[i]["mp4"])}
+    return out
+
+
+SIZE_KEYS = ("mp4", "gif", "poster", "thumb", "steps")
+
+
 def _median(xs: list[float]) -> float:
     return statistics.median(xs) if xs else float("nan")
 
 
-def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int = 1) -> dict[str, Any]:
+def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int = 1,
+          all_build: Path | None = None) -> dict[str, Any]:
     """Run every measurement once (or `repeat` times) and return the figures."""
     root.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"tiles": ids, "machine": machine(), "repeat": repeat,
@@ -210,36 +248,58 @@ def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int =
         "gallery_first_load": sum(first.values()),
         "gallery_first_load_files": first,
     }
+    if all_build is not None:
+        print(f"(c, e) every authored tile, in {all_build}…", file=sys.stderr)
+        results["all"] = whole_build(spec_path, spec, all_build)
     return results
 
 
+def _mark(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
 def table(results: dict[str, Any]) -> str:
-    """The figures as a Markdown table (also pasted into the README)."""
+    """The figures as Markdown tables (also pasted into the README), each against its target."""
     m = results["measurements"]
     n = len(results["tiles"])
+    a, j1, j2, noop, edit = (m[k] for k in ("a_manim_cli", "b_cold_j1", "b_cold_j2", "c_noop", "d_edit_one"))
+    redone = ", ".join(edit["rendered"]) or "nothing"
     rows = [
-        "| measurement | wall (s) | per tile, median (s) | vs (a) |",
-        "| --- | ---: | ---: | ---: |",
-        f"| (a) Manim CLI, {n} tiles in a row | {m['a_manim_cli']['wall']:.1f} | {m['a_manim_cli']['per_tile_median']:.1f} | 1.00 |",
-        f"| (b) pipeline cold, -j 1 | {m['b_cold_j1']['wall']:.1f} | {m['b_cold_j1']['per_tile_median']:.1f} | {m['b_cold_j1']['ratio_vs_cli']:.2f} |",
-        f"| (b) pipeline cold, -j 2 | {m['b_cold_j2']['wall']:.1f} | {m['b_cold_j2']['per_tile_median']:.1f} | {m['b_cold_j2']['ratio_vs_cli']:.2f} |",
-        f"| (c) pipeline, nothing changed | {m['c_noop']['wall']:.2f} | – | {m['c_noop']['ratio_vs_cli']:.3f} |",
-        f"| (d) pipeline, one caption edited ({', '.join(m['d_edit_one']['rendered']) or 'nothing'} re-rendered) | {m['d_edit_one']['wall']:.1f} | – | {m['d_edit_one']['ratio_vs_cli']:.2f} |",
+        "| measurement | wall (s) | per tile, median (s) | vs (a) | target |",
+        "| --- | ---: | ---: | ---: | --- |",
+        f"| (a) Manim CLI, {n} tiles in a row | {a['wall']:.1f} | {a['per_tile_median']:.1f} | 1.00 | |",
+        f"| (b) pipeline cold, -j 1 | {j1['wall']:.1f} | {j1['per_tile_median']:.1f} | {j1['ratio_vs_cli']:.2f} | |",
+        f"| (b) pipeline cold, -j 2 | {j2['wall']:.1f} | {j2['per_tile_median']:.1f} | {j2['ratio_vs_cli']:.2f} "
+        f"| ≤ 0.25: {_mark(j2['ratio_vs_cli'] <= TARGETS['b_cold_j2'])} |",
+        f"| (c) pipeline, nothing changed ({n} tiles) | {noop['wall']:.2f} | – | {noop['ratio_vs_cli']:.3f} | |",
     ]
+    whole = results.get("all") or {}
+    if "noop_wall" in whole:
+        rows.append(f"| (c) pipeline, nothing changed, all {whole['authored']} tiles | {whole['noop_wall']:.2f} | – | – "
+                    f"| < 2 s: {_mark(whole['noop_wall'] < TARGETS['c_noop_all'])} |")
+    elif whole:
+        rows.append(f"| (c) all {whole['authored']} tiles | not measured: {whole['stale']} not rendered at full "
+                    f"quality in {whole['build']} | | | |")
+    rows.append(f"| (d) pipeline, one caption edited ({redone} re-rendered) | {edit['wall']:.1f} | – "
+                f"| {edit['ratio_vs_cli']:.2f} | only {edit['edited']}: {_mark(edit['rendered'] == [edit['edited']])} |")
+
+    def kb(x: float) -> str:
+        return f"{x / 1000:.0f} KB"
+
     b = results["bytes"]
-    kb = 1024
-    rows += [
-        "",
-        "| output | median | largest |",
-        "| --- | ---: | ---: |",
-    ]
-    for k in ("mp4", "gif", "poster", "thumb", "steps"):
+    limits = {"mp4": TARGETS["mp4"], "gif": TARGETS["gif"], "poster": TARGETS["poster"]}
+    sized = whole.get("sizes") or {"tiles": n, "median": b["median"], "max": b["max"]}
+    rows += ["", f"| output (per tile, {sized['tiles']} tiles) | median | largest | target |", "| --- | ---: | ---: | --- |"]
+    for k in SIZE_KEYS:
         label = {"steps": "step PNGs (all of a tile)"}.get(k, k.upper() if k in ("mp4", "gif") else k)
-        rows.append(f"| {label} | {b['median'][k] / kb:.0f} KB | {b['max'][k] / kb:.0f} KB |")
-    rows.append(f"| gallery first load | {b['gallery_first_load'] / kb:.0f} KB | |")
+        target = f"≤ {limits[k] / 1e6:g} MB: {_mark(sized['max'][k] <= limits[k])}" if k in limits else ""
+        rows.append(f"| {label} | {kb(sized['median'][k])} | {kb(sized['max'][k])} | {target} |")
+    first = b["gallery_first_load"]
+    rows.append(f"| gallery first load | {kb(first)} | | ≤ 1.5 MB: {_mark(first <= TARGETS['first_load'])} |")
     mach = results["machine"]
     rows += ["", f"Machine: {mach['cores']} cores, {mach['cpu']}, {mach['memory']}, Python {mach['python']}, "
-             f"{mach['system']}; {results['date']}; median of {results['repeat']} run(s)."]
+             f"{mach['system']}; load average {mach.get('load', '?')} at the start; {results['date']}; "
+             f"median of {results['repeat']} run(s)."]
     return "\n".join(rows)
 
 

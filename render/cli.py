@@ -214,7 +214,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if not ids:
         raise UserError("no authored tiles to measure")
     build = Path(args.build)
-    results = bench(Path(args.spec), spec, ids, build / "bench", repeat=args.repeat)
+    all_build = None if args.no_all else Path(args.all or args.build)
+    results = bench(Path(args.spec), spec, ids, build / "bench", repeat=args.repeat, all_build=all_build)
     write_results(results, build / "bench.json")
     print(table(results))
     print(f"\nwrote {build / 'bench.json'}")
@@ -247,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="measure the Manim CLI against the pipeline (cold, no-op, one edit) and sizes")
     s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
     s.add_argument("--repeat", type=int, default=1, help="runs of each cold measurement (medians are reported)")
+    s.add_argument("--all", metavar="BUILD", help="also time the no-op run and measure sizes over every authored "
+                   "tile rendered at full quality in BUILD (default: the --build folder)")
+    s.add_argument("--no-all", action="store_true", help="skip the figures over every authored tile")
     s.set_defaults(fn=cmd_bench)
 
     s = sub.add_parser("site", help="build the gallery from what is rendered")
