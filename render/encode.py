@@ -202,11 +202,25 @@ def make_gif(mp4: Path, out: Path, q: Quality) -> None:
          "-loop", "0", "-f", "gif", str(out)])
 
 
-def save_png(frame: np.ndarray, out: Path, width: int | None = None) -> None:
-    """Save an RGBA frame as an optimised RGB PNG, optionally downscaled to width."""
+# A poster may use a 256-colour palette when it stays this close to the frame (mean absolute
+# error per channel, out of 255): diagrams are flat colours and anti-aliased text, so the
+# palette is exact to the eye and about 3x smaller; a picture that it would band keeps RGB.
+PALETTE_MAX_ERROR = 2.0
+
+
+def save_png(frame: np.ndarray, out: Path, width: int | None = None, palette: bool = False) -> None:
+    """Save an RGBA frame as an RGB PNG, optionally downscaled to width.
+
+    palette=True (the poster) stores 256 colours instead when that is faithful (PALETTE_MAX_ERROR).
+    """
     img = Image.fromarray(frame[:, :, :3] if frame.shape[2] == 4 else frame)
     if width and img.width > width:
         img = img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
+    if palette:
+        quantized = img.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        error = np.abs(np.asarray(quantized.convert("RGB"), dtype=np.int16) - np.asarray(img, dtype=np.int16))
+        if error.mean(axis=(0, 1)).max() <= PALETTE_MAX_ERROR:
+            img = quantized
     img.save(out, format="PNG", compress_level=7)
 
 

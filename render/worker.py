@@ -187,10 +187,10 @@ def _render(job: TileJob) -> dict[str, Any]:
                 sink.abort()
                 raise
             saved.append(savers.submit(save_png, step_frames[-1], tmp / "thumb.png", THUMB_WIDTH))
+            saved.append(savers.submit(save_png, step_frames[-1], tmp / "poster.png", None, True))  # the last frame
             sink.close()
             for fut in saved:
                 fut.result()
-        shutil.copyfile(tmp / "steps" / f"{len(step_frames):02d}.png", tmp / "poster.png")  # the last frame
         times = scene.step_times
         duration = sink.frames / q.fps
         ends = times[1:] + [duration]
