@@ -14,13 +14,15 @@ import os
 import re
 import shutil
 import struct
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from render.plan import ROOT, atomic_write_text
+
+if TYPE_CHECKING:
+    import jinja2
 from render.spec import Spec
 
 log = logging.getLogger(__name__)
@@ -219,10 +221,19 @@ class Gallery:
         }
 
 
+def _jinja_cache() -> Path:
+    """Compiled templates, kept between runs (Jinja checks each template's modification time)."""
+    folder = Path(tempfile.gettempdir()) / f"diagrams-jinja-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
 def get_env() -> jinja2.Environment:
     """The one Jinja environment: templates from site/templates, autoescaped."""
+    import jinja2  # here, not at the top: a no-op run never builds a page
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(_jinja_cache())),
         autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -432,6 +443,20 @@ def link_tree(src: Path, dst: Path) -> None:
             f.rmdir()
 
 
+def link_tile(src: Path, dst: Path) -> None:
+    """Mirror a rendered tile's folder, unless it is already linked.
+
+    A render replaces every file and writes meta.json last, so when the site's meta.json is the
+    same file as the render's, the whole folder is as it was linked (the no-op run stays fast).
+    """
+    try:
+        if os.path.samefile(src / "meta.json", dst / "meta.json"):
+            return
+    except OSError:
+        pass
+    link_tree(src, dst)
+
+
 def write_if_changed(path: Path, text: str) -> bool:
     """Write text atomically unless the file already holds it; return whether it was written."""
     try:
@@ -456,6 +481,27 @@ def prune(folder: Path, keep: set[str]) -> None:
             entry.unlink()
 
 
+SITE_STAMP = ".inputs"
+
+
+def inputs_stamp(spec: Spec, media: Path, light: Path | None, exports: dict[str, Path]) -> str:
+    """A digest of everything the gallery is built from, cheap to compute: the spec's content, and
+    the identity (inode, size, mtime) of each tile's meta.json (written last by a render), of the
+    exports' stamps and of the templates and static files. Equal digests: nothing to rebuild."""
+    h = hashlib.sha256(spec.model_dump_json().encode())
+    files = [f for folder in (media, light) if folder is not None for f in sorted(folder.glob("*/meta.json"))]
+    files += [folder / ".stamp" for folder in exports.values()]
+    files += [f for folder in (TEMPLATES, STATIC) for f in sorted(folder.rglob("*"))]
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            h.update(f"{f}:missing".encode())
+            continue
+        h.update(f"{f}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
 def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
                exports: dict[str, Path] | None = None) -> Path:
     """Write build/site: index.html, one page per tile under t/, static assets and media.
@@ -463,6 +509,15 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
     light: the light theme's media folder, linked as media-light/ for second downloads.
     exports: folders mirrored into the site by name (slides/, print/) when they exist.
     """
+    stamp = inputs_stamp(spec, media, light, exports or {})
+    index = site / "index.html"
+    try:
+        if index.is_file() and (site / SITE_STAMP).read_text(encoding="utf-8") == stamp:
+            log.info("gallery: up to date in %s", site)
+            return index
+    except OSError:
+        pass
+    (site / SITE_STAMP).unlink(missing_ok=True)
     env = get_env()
     site.mkdir(parents=True, exist_ok=True)
     if STATIC.is_dir():
@@ -475,11 +530,11 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
     gallery = context(spec, media, light=light, site=site)
     rendered = [t for t in gallery.tiles if t.rendered]
     for t in rendered:
-        link_tree(media / t.id, site / "media" / t.id)
+        link_tile(media / t.id, site / "media" / t.id)
     prune(site / "media", {t.id for t in rendered})
     with_light = [t for t in rendered if t.light is not None]
     for t in with_light:
-        link_tree(light / t.id, site / "media-light" / t.id)  # type: ignore[operator]
+        link_tile(light / t.id, site / "media-light" / t.id)  # type: ignore[operator]
     prune(site / "media-light", {t.id for t in with_light})
     index = site / "index.html"
     write_if_changed(index, env.get_template("index.html.j2").render(g=gallery, root=""))
@@ -487,5 +542,6 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
     for t in gallery.tiles:
         write_if_changed(site / "t" / f"{t.id}.html", page.render(g=gallery, t=t, root="../"))
     prune(site / "t", {f"{t.id}.html" for t in gallery.tiles})
+    atomic_write_text(site / SITE_STAMP, stamp)
     log.info("gallery: %d tiles, %d rendered, in %s", gallery.count, gallery.rendered, site)
     return index

@@ -15,6 +15,7 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,12 +66,10 @@ def tool_versions() -> dict[str, str]:
     """Versions of the tools whose output ends up in the files."""
     from importlib.metadata import version
 
-    return {
-        "manim": version("manim"),
-        "ffmpeg": _first_line(["ffmpeg", "-version"]),
-        "dot": _first_line(["dot", "-V"]),
-        "latex": _first_line(["latex", "--version"]),
-    }
+    commands = {"ffmpeg": ["ffmpeg", "-version"], "dot": ["dot", "-V"], "latex": ["latex", "--version"]}
+    with ThreadPoolExecutor(len(commands)) as pool:  # the three start-ups overlap
+        lines = dict(zip(commands, pool.map(_first_line, commands.values()), strict=True))
+    return {"manim": version("manim"), **lines}
 
 
 def content_hash(layer: Layer, tile: Tile, number: int, theme: str, quality: str) -> str:
