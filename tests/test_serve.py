@@ -140,7 +140,10 @@ def test_the_serve_command_serves_a_folder_until_interrupted(tmp_path: Path) -> 
     (tmp_path / "index.html").write_text("<!doctype html><title>gallery</title>")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "render", "serve", "--dir", str(tmp_path), "--port", "0"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell starts background jobs with SIGINT ignored, and a Python started so never raises
+    # KeyboardInterrupt: give the server the default disposition, as a terminal would.
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
