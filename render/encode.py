@@ -208,6 +208,13 @@ def make_gif(mp4: Path, out: Path, q: Quality) -> None:
 PALETTE_MAX_ERROR = 2.0
 
 
+def quantize(img: Image.Image) -> tuple[Image.Image, list[float]]:
+    """img in 256 colours (median cut, no dither), and the mean absolute error of each channel (of 255)."""
+    quantized = img.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    error = np.abs(np.asarray(quantized.convert("RGB"), dtype=np.int16) - np.asarray(img.convert("RGB"), dtype=np.int16))
+    return quantized, [float(e) for e in error.mean(axis=(0, 1))]
+
+
 def save_png(frame: np.ndarray, out: Path, width: int | None = None, palette: bool = False) -> None:
     """Save an RGBA frame as an RGB PNG, optionally downscaled to width.
 
@@ -217,9 +224,8 @@ def save_png(frame: np.ndarray, out: Path, width: int | None = None, palette: bo
     if width and img.width > width:
         img = img.resize((width, round(img.height * width / img.width)), Image.Resampling.LANCZOS)
     if palette:
-        quantized = img.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        error = np.abs(np.asarray(quantized.convert("RGB"), dtype=np.int16) - np.asarray(img, dtype=np.int16))
-        if error.mean(axis=(0, 1)).max() <= PALETTE_MAX_ERROR:
+        quantized, error = quantize(img)
+        if max(error) <= PALETTE_MAX_ERROR:
             img = quantized
     img.save(out, format="PNG", compress_level=7)
 

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat
+from PIL import Image, ImageDraw, ImageFont
 
+from render.encode import quantize
 from render.exports import Export, stamp, up_to_date
 from render.gallery import StepView, TileView
 from render.plan import atomic_path
@@ -453,8 +454,7 @@ def encode(image: Image.Image) -> tuple[bytes, str]:
     """
     jpeg = io.BytesIO()
     image.save(jpeg, "JPEG", quality=JPEG_QUALITY, subsampling=0, optimize=True)
-    quantized = image.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    diff = ImageStat.Stat(ImageChops.difference(image, quantized.convert("RGB"))).mean
+    quantized, diff = quantize(image)
     if sum(diff) / len(diff) <= PALETTE_MAX_ERROR:
         png = io.BytesIO()
         quantized.save(png, "PNG", compress_level=PNG_LEVEL)

@@ -16,12 +16,22 @@ from pathlib import Path
 import pytest
 import yaml
 
+from render.exports import Export, load
 from render.spec import Spec, load_spec
 from tests.conftest import FIXTURES, ROOT, run_cli
 
 AUTHORED = ["ml-landscape", "ml-project-lifecycle", "prompt-injection-defense"]
 KEPT_FIELDS = ("id", "title", "tagline", "notes", "questions")
 CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium, headless, with nothing reaching out to the network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 NODE_MODULES = ROOT / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -44,6 +54,10 @@ class RenderedSite:
     @property
     def site(self) -> Path:
         return self.build / "site"
+
+    def light_export(self) -> Export:
+        """The light render as the exports read it."""
+        return load(self.spec, self.media_light, "light")
 
 
 def write_fixture_spec(dest: Path) -> Path:

@@ -15,19 +15,11 @@ from typing import Any
 import pytest
 
 from render.serve import make_server
-from tests.gallery_site import AUTHORED, AXE, CHROMIUM, RenderedSite, need, rendered_site
+from tests.gallery_site import AUTHORED, AXE, CHROMIUM, CHROMIUM_ARGS, RenderedSite, need, rendered_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.render]
 import playwright.sync_api as playwright_api  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT = 10_000  # ms: generous for a busy 2-core machine
 
 

@@ -22,23 +22,15 @@ from markupsafe import escape
 
 import render.deck as deck_module
 from render.deck import REVEAL_FILES, build_deck
-from render.exports import STAMP, Export, ExportError, load
+from render.exports import STAMP, Export, ExportError
 from render.gallery import TileView
 from render.plan import ROOT
-from tests.gallery_site import AUTHORED, CHROMIUM, need, rendered_site
+from tests.gallery_site import AUTHORED, CHROMIUM, CHROMIUM_ARGS, need, rendered_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.render]
 import playwright.sync_api as playwright_api  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
+DECK_ARGS = [*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
 TIMEOUT = 10_000  # ms: generous for a busy 2-core machine
 CLOSE = 0.15  # s: how near the end of a step the video must pause
 NETWORK_REF = re.compile(
@@ -63,7 +55,7 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     site = rendered_site(tmp_path_factory)
-    export = load(site.spec, site.media_light, "light")
+    export = site.light_export()
     out = tmp_path_factory.mktemp("deck") / "slides"
     return Built(export, out, build_deck(export, out))
 
@@ -195,7 +187,7 @@ def test_missing_reveal_names_the_command(built: Built, tmp_path: Path, monkeypa
 def browser() -> Iterator[Any]:
     need(CHROMIUM, "Chromium (Debian package chromium)")
     with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=DECK_ARGS)
         try:
             yield b
         finally:

@@ -13,7 +13,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageStat
 from pypdf import PdfReader
 
 from render import handout
-from render.exports import Export, load
+from render.exports import Export
 from render.gallery import StepView, TileView
 from render.handout import A4, LETTER, MARGIN, PAPERS, STEPS_PER_PAGE, build_handouts, step_pages
 from tests.gallery_site import AUTHORED, rendered_site
@@ -34,7 +34,7 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     site = rendered_site(tmp_path_factory)
-    export = load(site.spec, site.media_light, "light")
+    export = site.light_export()
     out = tmp_path_factory.mktemp("print")
     return Built(export, out, build_handouts(export, out))
 

@@ -21,7 +21,7 @@ from pptx.shapes.base import BaseShape
 from pptx.slide import Slide
 from pptx.util import Inches
 
-from render.exports import STAMP, Export, load
+from render.exports import STAMP, Export
 from render.gallery import TileView
 from render.powerpoint import ALL, autoplay_timing, build_pptx
 from tests.gallery_site import AUTHORED, RenderedSite, rendered_site
@@ -54,7 +54,7 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     site = rendered_site(tmp_path_factory)
-    export = load(site.spec, site.media_light, "light")
+    export = site.light_export()
     base = tmp_path_factory.mktemp("pptx")
     out, steps_out = base / "pptx", base / "pptx-steps"
     files = build_pptx(export, out)
