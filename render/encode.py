@@ -1,9 +1,10 @@
 """Encode a tile's frames and derive every output from them.
 
-Frames arrive from the scene as RGBA arrays and go straight into one x264 encode
-(no per-animation segments, no concatenation); the GIF is made from the same frames
-by one ffmpeg with a palette. Poster, step PNGs and thumbnail come from the frames
-themselves, so the poster is exactly the last frame.
+Each frame the scene draws is converted once, straight from Manim's pixel buffer, to the
+YUV picture x264 needs and (on the GIF's frame grid) to a GIF-sized picture; one x264 encode
+makes the MP4 (no per-animation segments, no concatenation) and one ffmpeg makes the GIF.
+Poster, step PNGs and thumbnail come from the frames themselves, so the poster is exactly
+the last frame.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ class Quality:
     gif_width: int
     gif_fps: int
 
+    @property
+    def gif_size(self) -> tuple[int, int]:
+        """The GIF's width and height: gif_width wide (never wider than the video), same aspect."""
+        width = min(self.gif_width, self.width)
+        return width, round(self.height * width / self.width)
+
 
 QUALITIES: dict[str, Quality] = {
     "full": Quality("full", 1920, 1080, 30, "veryfast", 20, 960, 10),  # superfast: MP4s over 1.5 MB
@@ -42,6 +49,11 @@ QUALITIES: dict[str, Quality] = {
 }
 
 THUMB_WIDTH = 480
+
+# How the MP4 says its colours are stored: BT.601 YUV (what the conversion writes), studio
+# range, sRGB primaries and transfer (what Manim draws). Untagged 1080p video is taken as
+# BT.709 by browsers, which shifts every colour a little against the page and the poster.
+X264_COLOUR = "colorprim=bt709:transfer=iec61966-2-1:colormatrix=smpte170m:range=tv"
 
 
 class EncodeError(RuntimeError):
@@ -55,29 +67,23 @@ def ffmpeg() -> str:
     return path
 
 
-def gif_graph(q: Quality, resample: bool = True) -> str:
-    """The ffmpeg filter chain from full-size frames to a paletted GIF (palette built from what changes).
-
-    resample=False when the frames already arrive at the GIF's frame rate.
-    """
-    width = min(q.gif_width, q.width)
-    return (
-        (f"fps={q.gif_fps}," if resample else "")
-        + f"scale={width}:-1:flags=area,split[a][b];"
-        "[a]palettegen=max_colors=128:stats_mode=diff[p];"
-        "[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle"
-    )
+# GIF-sized frames -> a paletted GIF, one palette from every frame. (stats_mode=diff counts a
+# pixel's colour only when the next frame changes it, so colours of the finished picture that
+# appear last were missing from the palette.)
+GIF_GRAPH = ("split[a][b];[a]palettegen=max_colors=128:stats_mode=full[p];"
+             "[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle")
 
 
 class GifPipe:
-    """One ffmpeg process turning full-size RGBA frames, already at the GIF's frame rate, into a looping GIF."""
+    """One ffmpeg process turning GIF-sized RGBA frames, already at the GIF's frame rate, into a looping GIF."""
 
     def __init__(self, out: Path, q: Quality):
         self.log_path = out.with_suffix(".ffmpeg.log")
         self._log: IO[bytes] = open(self.log_path, "wb")  # noqa: SIM115 - closed in close()
+        width, height = q.gif_size
         cmd = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{q.width}x{q.height}", "-r", str(q.gif_fps), "-i", "-",
-               "-filter_complex", gif_graph(q, resample=False), "-loop", "0", "-f", "gif", str(out)]
+               "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-r", str(q.gif_fps), "-i", "-",
+               "-filter_complex", GIF_GRAPH, "-loop", "0", "-f", "gif", str(out)]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=self._log)
 
     def write(self, frame: np.ndarray, repeat: int) -> None:
@@ -102,45 +108,92 @@ class GifPipe:
         self._log.close()
 
 
+@dataclass
+class _Slot:
+    """Buffers for one frame in flight: its YUV 4:2:0 picture and its GIF-sized RGBA copy."""
+
+    yuv: np.ndarray
+    small: np.ndarray | None
+
+
 class VideoSink:
     """A tile's frames -> an H.264 MP4 (x264 in-process through PyAV) and, from the same frames, a looping GIF.
 
-    Frames are queued to one encoder thread, so the scene keeps drawing while the last frame is
-    converted and encoded (PyAV releases the GIL for both). A frame held for n frames (a wait)
-    is converted to YUV once and handed to x264 n times, instead of being piped and converted
-    n times. The GIF gets every (fps / gif_fps)-th frame, so its ffmpeg never sees the others.
+    write() converts the scene's frame at once, in the scene's thread, into one of a few
+    reusable buffers (OpenCV: RGBA to YUV 4:2:0, and an area downscale for the GIF), so the
+    scene may draw the next frame over its pixel buffer without a copy being made. An
+    encoder thread hands the pictures to x264 and the GIF's ffmpeg while the scene draws
+    (both release the GIL).
+
+    A frame held for n frames (a wait) is not encoded n times: the MP4 stores it at its first
+    frame, then again for the last HOLD_TAIL frames of the hold (variable frame rate: every
+    frame keeps its time, a seek anywhere in the hold shows the held picture). The tail is
+    there because x264's decode timestamps trail its presentation timestamps by a few frames
+    (B-frames), and an MP4's duration is its last decode time: ending every hold with a few
+    frames one apart keeps the video's duration exact. The GIF gets the frames on its own
+    frame grid (every fps/gif_fps-th), already downscaled.
+
+    x264 runs single-threaded: the scene draws on the other core, and with -j 2 two tiles
+    keep both busy; its frame threads would cost a quarter more CPU for the same file.
     """
 
-    QUEUE = 6  # frames in flight between the scene and the encoder (about 50 MB at 1080p)
+    SLOTS = 4  # frames in flight between the scene and the encoder
+    HOLD_TAIL = 8  # more than x264's B-frame delay at these settings (5 B-frames, pyramid)
 
     def __init__(self, out: Path, q: Quality, gif: Path | None = None):
         import av
+        import cv2
 
+        cv2.setNumThreads(1)  # the worker pool already keeps every core busy
         self.out = out
         self.q = q
         self.frames = 0
         self._every = max(1, round(q.fps / q.gif_fps))
         self._container = av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"})
         try:
-            stream = self._container.add_stream(
-                "libx264", rate=q.fps, options={"preset": q.x264_preset, "crf": str(q.crf), "tune": "animation"}
-            )
+            stream = self._container.add_stream("libx264", rate=q.fps, options={
+                "preset": q.x264_preset, "crf": str(q.crf), "tune": "animation", "x264-params": X264_COLOUR})
             stream.width, stream.height, stream.pix_fmt = q.width, q.height, "yuv420p"
+            stream.thread_count = 1
+            ctx = stream.codec_context
+            ctx.color_primaries, ctx.color_trc, ctx.colorspace, ctx.color_range = 1, 13, 6, 1  # the colr box, as above
             self._stream = stream
             self._gif = GifPipe(gif, q) if gif is not None else None
         except BaseException:
             self._container.close()
             raise
-        self._queue: queue.Queue[tuple[np.ndarray, int, int] | None] = queue.Queue(self.QUEUE)
+        small = (q.gif_size[1], q.gif_size[0], 4)
+        self._free: queue.Queue[_Slot] = queue.Queue()
+        for _ in range(self.SLOTS):
+            self._free.put(_Slot(np.empty((q.height * 3 // 2, q.width), np.uint8),
+                                 np.empty(small, np.uint8) if gif is not None else None))
+        self._queue: queue.Queue[tuple[_Slot, int, int, int] | None] = queue.Queue()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._encode_all, name="encode", daemon=True)
         self._thread.start()
 
+    def gif_frames(self, first: int, repeat: int) -> int:
+        """How many of frames first..first+repeat-1 fall on the GIF's frame grid."""
+        return (first + repeat - 1) // self._every - (first - 1) // self._every
+
+    def hold_pts(self, first: int, repeat: int) -> list[int]:
+        """The frame numbers at which a picture shown from frame first for repeat frames is encoded."""
+        return [first, *range(max(first + 1, first + repeat - self.HOLD_TAIL), first + repeat)]
+
     def write(self, frame: np.ndarray, repeat: int = 1) -> None:
-        """Queue a frame shown for repeat frames. The array must not change afterwards (Manim hands out copies)."""
+        """Take an RGBA frame shown for repeat frames; it is read before this returns and not kept."""
+        import cv2
+
         if self._error is not None:
             raise EncodeError(f"encode failed: {self._error}") from self._error
-        self._queue.put((frame, repeat, self.frames))
+        if repeat < 1:  # a wait shorter than one frame shows nothing
+            return
+        slot = self._free.get()  # waits while the encoder is SLOTS frames behind
+        cv2.cvtColor(frame, cv2.COLOR_RGBA2YUV_I420, dst=slot.yuv)
+        shown = self.gif_frames(self.frames, repeat) if slot.small is not None else 0
+        if shown:
+            cv2.resize(frame, (slot.small.shape[1], slot.small.shape[0]), dst=slot.small, interpolation=cv2.INTER_AREA)
+        self._queue.put((slot, self.frames, repeat, shown))
         self.frames += repeat
 
     def _encode_all(self) -> None:
@@ -148,20 +201,19 @@ class VideoSink:
 
         try:
             while (item := self._queue.get()) is not None:
-                frame, repeat, first = item
-                yuv = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgba").reformat(format="yuv420p")
-                for i in range(first, first + repeat):
-                    yuv.pts = i
-                    self._container.mux(self._stream.encode(yuv))
-                if self._gif is not None:
-                    # frames first..first+repeat-1 that fall on the GIF's frame grid
-                    shown = (first + repeat - 1) // self._every - (first - 1) // self._every
-                    if shown:
-                        self._gif.write(frame, shown)
+                slot, first, repeat, shown = item
+                picture = av.VideoFrame.from_numpy_buffer(slot.yuv, format="yuv420p")
+                for pts in self.hold_pts(first, repeat):
+                    picture.pts = pts
+                    self._container.mux(self._stream.encode(picture))  # x264 copies the picture here
+                if shown:
+                    assert self._gif is not None and slot.small is not None
+                    self._gif.write(slot.small, shown)
+                self._free.put(slot)
         except BaseException as e:  # reported by write()/close() in the scene's thread
             self._error = e
-            while self._queue.get() is not None:  # keep the producer from blocking
-                pass
+            while (item := self._queue.get()) is not None:  # keep the producer from blocking
+                self._free.put(item[0])
 
     def _stop(self) -> None:
         self._queue.put(None)
@@ -187,19 +239,6 @@ class VideoSink:
             self._container.close()
         if self._gif is not None:
             self._gif.abort()
-
-
-def run(cmd: list[str]) -> None:
-    """Run an ffmpeg command; raise EncodeError with its stderr when it fails."""
-    res = subprocess.run(cmd, capture_output=True, text=True)
-    if res.returncode != 0:
-        raise EncodeError(f"{Path(cmd[0]).name} failed: {res.stderr[-800:]}")
-
-
-def make_gif(mp4: Path, out: Path, q: Quality) -> None:
-    """A looping GIF from an existing MP4 (the pipeline makes it during the encode instead)."""
-    run([ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(mp4), "-filter_complex", gif_graph(q),
-         "-loop", "0", "-f", "gif", str(out)])
 
 
 # A poster may use a 256-colour palette when it stays this close to the frame (mean absolute

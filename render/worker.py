@@ -137,6 +137,16 @@ def render_frames(tile: Tile, layer: Layer, number: int, q: Quality, theme_name:
         def save_image(self, pixels: Any) -> None:
             pass
 
+    class DirectRenderer(CairoRenderer):
+        """Hand the sink Manim's live pixel buffer instead of a copy of it per frame (the sink converts it at once)."""
+
+        def render(self, scene: Any, time: float, moving_mobjects: Any = None) -> None:
+            self.update_frame(scene, moving_mobjects)
+            self.add_frame(self.camera.pixel_array)
+
+        def freeze_current_frame(self, duration: float) -> None:
+            self.add_frame(self.camera.pixel_array, num_frames=int(duration / (1 / self.camera.frame_rate)))  # as Manim
+
     theme = THEMES[theme_name]
     settings = {
         "pixel_width": q.width,
@@ -155,7 +165,7 @@ def render_frames(tile: Tile, layer: Layer, number: int, q: Quality, theme_name:
         "dry_run": sink is None,
     }
     with tempconfig(settings):
-        scene = TileScene(renderer=CairoRenderer(file_writer_class=PipeWriter, skip_animations=sink is None))
+        scene = TileScene(renderer=DirectRenderer(file_writer_class=PipeWriter, skip_animations=sink is None))
         scene.configure(tile, layer, number, theme, on_step_end=on_step_end)
         scene.render()
     return scene
