@@ -55,6 +55,10 @@ THUMB_WIDTH = 480
 # BT.709 by browsers, which shifts every colour a little against the page and the poster.
 X264_COLOUR = "colorprim=bt709:transfer=iec61966-2-1:colormatrix=smpte170m:range=tv"
 
+# On top of the preset: SAD instead of SATD mode decision (subme 1 instead of veryfast's 2) took
+# x264 from about 13.9 to 12.1 CPU-s on a 44 s tile for 1% more bytes at the same CRF.
+X264_PARAMS = "subme=1:" + X264_COLOUR
+
 
 class EncodeError(RuntimeError):
     """ffmpeg failed; the message carries the end of its log."""
@@ -152,7 +156,7 @@ class VideoSink:
         self._container = av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"})
         try:
             stream = self._container.add_stream("libx264", rate=q.fps, options={
-                "preset": q.x264_preset, "crf": str(q.crf), "tune": "animation", "x264-params": X264_COLOUR})
+                "preset": q.x264_preset, "crf": str(q.crf), "tune": "animation", "x264-params": X264_PARAMS})
             stream.width, stream.height, stream.pix_fmt = q.width, q.height, "yuv420p"
             stream.thread_count = 1
             ctx = stream.codec_context
