@@ -50,14 +50,9 @@ QUALITIES: dict[str, Quality] = {
 
 THUMB_WIDTH = 480
 
-# How the MP4 says its colours are stored: BT.601 YUV (what the conversion writes), studio
-# range, sRGB primaries and transfer (what Manim draws). Untagged 1080p video is taken as
-# BT.709 by browsers, which shifts every colour a little against the page and the poster.
-X264_COLOUR = "colorprim=bt709:transfer=iec61966-2-1:colormatrix=smpte170m:range=tv"
-
 # On top of the preset: SAD instead of SATD mode decision (subme 1 instead of veryfast's 2) took
 # x264 from about 13.9 to 12.1 CPU-s on a 44 s tile for 1% more bytes at the same CRF.
-X264_PARAMS = "subme=1:" + X264_COLOUR
+X264_PARAMS = "subme=1"
 
 
 class EncodeError(RuntimeError):
@@ -147,8 +142,10 @@ class VideoSink:
     def __init__(self, out: Path, q: Quality, gif: Path | None = None):
         import av
         import cv2
+        from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
 
         cv2.setNumThreads(1)  # the worker pool already keeps every core busy
+        self._cv2 = cv2  # imported here, not per frame in write(), nor for every user of this module
         self.out = out
         self.q = q
         self.frames = 0
@@ -159,8 +156,13 @@ class VideoSink:
                 "preset": q.x264_preset, "crf": str(q.crf), "tune": "animation", "x264-params": X264_PARAMS})
             stream.width, stream.height, stream.pix_fmt = q.width, q.height, "yuv420p"
             stream.thread_count = 1
+            # How the colours are stored (x264 writes it into the stream, the muxer into its colr box):
+            # BT.601 YUV as OpenCV converts, studio range, sRGB primaries and transfer as Manim draws.
+            # Untagged 1080p video is taken as BT.709 by browsers, which shifts every colour a little.
             ctx = stream.codec_context
-            ctx.color_primaries, ctx.color_trc, ctx.colorspace, ctx.color_range = 1, 13, 6, 1  # the colr box, as above
+            ctx.color_primaries, ctx.color_trc = ColorPrimaries.BT709, ColorTrc.IEC61966_2_1
+            ctx.colorspace = 6  # AVCOL_SPC_SMPTE170M (PyAV's Colorspace enum numbers swscale's tables instead)
+            ctx.color_range = ColorRange.MPEG
             self._stream = stream
             self._gif = GifPipe(gif, q) if gif is not None else None
         except BaseException:
@@ -186,8 +188,7 @@ class VideoSink:
 
     def write(self, frame: np.ndarray, repeat: int = 1) -> None:
         """Take an RGBA frame shown for repeat frames; it is read before this returns and not kept."""
-        import cv2
-
+        cv2 = self._cv2
         if self._error is not None:
             raise EncodeError(f"encode failed: {self._error}") from self._error
         if repeat < 1:  # a wait shorter than one frame shows nothing

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from render.plan import ROOT, atomic_write_text
+from render.spec import Spec
 
 if TYPE_CHECKING:
     import jinja2
-from render.spec import Spec
 
 log = logging.getLogger(__name__)
 TEMPLATES = ROOT / "site" / "templates"
@@ -536,7 +536,6 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
     for t in with_light:
         link_tile(light / t.id, site / "media-light" / t.id)  # type: ignore[operator]
     prune(site / "media-light", {t.id for t in with_light})
-    index = site / "index.html"
     write_if_changed(index, env.get_template("index.html.j2").render(g=gallery, root=""))
     page = env.get_template("tile.html.j2")
     for t in gallery.tiles:

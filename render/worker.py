@@ -110,7 +110,7 @@ def render_frames(tile: Tile, layer: Layer, number: int, q: Quality, theme_name:
     from scenes.director import TileScene
 
     class PipeWriter(SceneFileWriter):
-        """Send every frame to one ffmpeg encode instead of Manim's per-animation segments."""
+        """Send every frame to the tile's one encode (the sink) instead of Manim's per-animation segments."""
 
         def begin_animation(self, allow_write: bool = False, **_: Any) -> None:
             pass
