@@ -241,6 +241,11 @@ def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int =
     }
     for key in ("b_cold_j1", "b_cold_j2", "c_noop", "d_edit_one"):
         results["measurements"][key]["ratio_vs_cli"] = results["measurements"][key]["wall"] / cli if cli else None
+    # Each round's own pair (the CLI and the pipeline measured minutes apart): the spread says how noisy the machine was.
+    results["measurements"]["a_manim_cli"]["runs"] = [r.wall for r in cli_runs]
+    for key, runs in (("b_cold_j1", j1_runs), ("b_cold_j2", j2_runs)):
+        results["measurements"][key]["runs"] = [r.wall for r in runs]
+        results["measurements"][key]["ratio_per_round"] = [r.wall / c.wall for r, c in zip(runs, cli_runs, strict=True)]
     results["bytes"] = {
         "per_tile": sizes,
         "median": {k: _median([float(v[k]) for v in sizes.values()]) for k in ("mp4", "gif", "poster", "thumb", "steps")},
@@ -300,6 +305,11 @@ def table(results: dict[str, Any]) -> str:
     rows += ["", f"Machine: {mach['cores']} cores, {mach['cpu']}, {mach['memory']}, Python {mach['python']}, "
              f"{mach['system']}; load average {mach.get('load', '?')} at the start; {results['date']}; "
              f"median of {results['repeat']} run(s)."]
+    rounds = j2.get("ratio_per_round", [])
+    if len(rounds) > 1:
+        rows.append("Each round on its own, the pipeline against the CLI of that round: "
+                    f"-j 1 {', '.join(f'{r:.2f}' for r in j1.get('ratio_per_round', []))}; "
+                    f"-j 2 {', '.join(f'{r:.2f}' for r in rounds)}.")
     return "\n".join(rows)
 
 

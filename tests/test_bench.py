@@ -48,3 +48,12 @@ def test_the_whole_build_figures_are_not_measured_when_tiles_are_stale(tmp_path:
     assert whole["stale"] == whole["authored"] == 68
     assert "noop_wall" not in whole and "sizes" not in whole
     assert "not measured: 68 not rendered at full quality" in table({**results(0.2, 1, None), "all": whole})
+
+
+def test_with_several_rounds_each_round_s_own_ratio_is_shown() -> None:
+    r = results(0.24, 1_000_000, None)
+    r["repeat"] = 3
+    r["measurements"]["b_cold_j1"]["ratio_per_round"] = [0.36, 0.35, 0.37]
+    r["measurements"]["b_cold_j2"]["ratio_per_round"] = [0.30, 0.24, 0.24]
+    assert "against the CLI of that round: -j 1 0.36, 0.35, 0.37; -j 2 0.30, 0.24, 0.24." in table(r)
+    assert "of that round" not in table(results(0.24, 1_000_000, None))  # one round: nothing more to say
