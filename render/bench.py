@@ -228,28 +228,28 @@ def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int =
     def totals(runs: list[Run]) -> float:
         return _median([r.wall for r in runs])
 
-    def per_tile(runs: list[Run]) -> float:
-        return _median([s for r in runs for s in r.tiles.values()])
+    def cold(runs: list[Run]) -> dict[str, Any]:
+        """A cold measurement's figures: median wall, median seconds a tile, every round's wall, and whether all worked."""
+        return {"wall": totals(runs), "per_tile_median": _median([s for r in runs for s in r.tiles.values()]),
+                "ok": all(r.ok for r in runs), "runs": [r.wall for r in runs]}
 
     cli = totals(cli_runs)
     results["measurements"] = {
-        "a_manim_cli": {"wall": cli, "per_tile_median": per_tile(cli_runs), "ok": all(r.ok for r in cli_runs)},
-        "b_cold_j1": {"wall": totals(j1_runs), "per_tile_median": per_tile(j1_runs), "ok": all(r.ok for r in j1_runs)},
-        "b_cold_j2": {"wall": totals(j2_runs), "per_tile_median": per_tile(j2_runs), "ok": all(r.ok for r in j2_runs)},
+        "a_manim_cli": cold(cli_runs),
+        "b_cold_j1": cold(j1_runs),
+        "b_cold_j2": cold(j2_runs),
         "c_noop": {"wall": totals(noop), "rendered": sorted({t for r in noop for t in r.tiles})},
         "d_edit_one": {"wall": edit.wall, "edited": ids[0], "rendered": sorted(edit.tiles)},
     }
     for key in ("b_cold_j1", "b_cold_j2", "c_noop", "d_edit_one"):
         results["measurements"][key]["ratio_vs_cli"] = results["measurements"][key]["wall"] / cli if cli else None
     # Each round's own pair (the CLI and the pipeline measured minutes apart): the spread says how noisy the machine was.
-    results["measurements"]["a_manim_cli"]["runs"] = [r.wall for r in cli_runs]
     for key, runs in (("b_cold_j1", j1_runs), ("b_cold_j2", j2_runs)):
-        results["measurements"][key]["runs"] = [r.wall for r in runs]
         results["measurements"][key]["ratio_per_round"] = [r.wall / c.wall for r, c in zip(runs, cli_runs, strict=True)]
     results["bytes"] = {
         "per_tile": sizes,
-        "median": {k: _median([float(v[k]) for v in sizes.values()]) for k in ("mp4", "gif", "poster", "thumb", "steps")},
-        "max": {k: max(v[k] for v in sizes.values()) for k in ("mp4", "gif", "poster", "thumb", "steps")},
+        "median": {k: _median([float(v[k]) for v in sizes.values()]) for k in SIZE_KEYS},
+        "max": {k: max(v[k] for v in sizes.values()) for k in SIZE_KEYS},
         "gallery_first_load": sum(first.values()),
         "gallery_first_load_files": first,
     }
