@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from render.plan import ROOT, atomic_write_text
-from render.spec import Spec
+from render.spec import Question, Spec
 
 if TYPE_CHECKING:
     import jinja2
@@ -83,7 +83,7 @@ class TileView:
     layer_id: str
     layer_title: str
     notes: tuple[str, ...]
-    questions: tuple[str, ...]
+    questions: tuple[Question, ...]
     media: MediaView | None = None
     light: MediaView | None = None  # the light-theme render, offered as second downloads
     deck: str | None = None  # this tile's slide in its layer's reveal.js deck
@@ -111,7 +111,7 @@ class TileView:
             "layer": self.layer_id,
             "layerTitle": self.layer_title,
             "notes": list(self.notes),
-            "questions": list(self.questions),
+            "questions": [q.model_dump(exclude_none=True) for q in self.questions],
         }
         m = self.media
         if m is not None:

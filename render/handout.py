@@ -374,7 +374,10 @@ def compose_tile_page(tile: TileView, poster: Image.Image, paper: Paper, page_no
     boxes["poster"] = (left, y, left + pw, y + ph)
     paste_picture(page, poster, boxes["poster"])
     y += ph + 34
-    sections = [("Key points", list(tile.notes), False), ("Interview questions", list(tile.questions), True)]
+    sections = [("Key points", list(tile.notes), False), ("Interview questions", [q.q for q in tile.questions], True)]
+    answers = [f"{q.answer} (Source: {q.source})" for q in tile.questions if q.answer]
+    if answers:
+        sections.append(("Answers", answers, True))
     block, size = fit_lists(sections, width, content_bottom(paper) - y)
     draw_block(draw, block, MARGIN, y)
     boxes["text"] = (MARGIN, y, paper.width - MARGIN, y + block.height)

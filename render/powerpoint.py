@@ -137,7 +137,11 @@ def _tile_slide(prs: PresentationType, export: Export, tile: TileView, total: in
     _footer(slide, f"{tile.layer_title}  ·  {tile.number} / {total}")
     lines = ["Notes:", *(f"• {n}" for n in tile.notes)]
     if tile.questions:
-        lines += ["", "Interview questions:", *(f"{i}. {q}" for i, q in enumerate(tile.questions, start=1))]
+        lines += ["", "Interview questions:"]
+        for i, q in enumerate(tile.questions, start=1):
+            lines.append(f"{i}. {q.q}")
+            if q.answer:
+                lines.append(f"   Answer: {q.answer} (Source: {q.source})")
     _notes(slide, lines)
 
 

@@ -1290,6 +1290,26 @@ Action = Annotated[
 ]
 
 
+class Question(Model):
+    """An interview question, with a model answer and the source that backs it."""
+
+    q: Text = Field(description="The question, as an interviewer would ask it.")
+    answer: Annotated[str, StringConstraints(min_length=1, max_length=1500)] | None = Field(
+        None, description="A model answer: 2-6 sentences with the formula or number an interviewer expects."
+    )
+    source: Text | None = Field(
+        None, description="Where to check the answer: a paper, a textbook section or official documentation."
+    )
+
+    @model_validator(mode="after")
+    def _answer_has_source(self) -> Question:
+        if self.answer is not None and self.source is None:
+            raise ValueError("an answer needs a 'source' (a paper, a textbook section or official documentation)")
+        if self.source is not None and self.answer is None:
+            raise ValueError("a 'source' without an 'answer'")
+        return self
+
+
 class Step(Model):
     """One beat of the build-up: a caption and the actions that illustrate it."""
 
@@ -1318,7 +1338,18 @@ class Tile(Model):
     steps: list[Step] = Field(default_factory=list)
     transient: list[Ref] = Field(default_factory=list, description="Elements allowed to be off screen at the end.")
     notes: list[Text] = Field(default_factory=list, description="Key points an interviewer expects.")
-    questions: list[Text] = Field(default_factory=list, description="Interview questions on this topic.")
+    questions: list[Question] = Field(
+        default_factory=list,
+        description="Interview questions on this topic: a string, or {q, answer, source} with a model answer.",
+    )
+
+    @field_validator("questions", mode="before")
+    @classmethod
+    def _plain_questions(cls, v: Any) -> Any:
+        """A plain string is a question without an answer yet."""
+        if isinstance(v, list):
+            return [{"q": x} if isinstance(x, str) else x for x in v]
+        return v
 
     @model_validator(mode="after")
     def _authored_has_content(self) -> Tile:

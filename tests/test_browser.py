@@ -296,7 +296,17 @@ def test_the_player_lists_steps_notes_questions_downloads_and_embeds(page: Any, 
     titles = page.eval_on_selector_all("#p-steps .step-title", "els => els.map(e => e.textContent)")
     assert titles == [s["title"] for s in m["steps"]]
     assert page.eval_on_selector_all("#p-notes li", "els => els.map(e => e.textContent)") == m["notes"]
-    assert page.eval_on_selector_all("#p-questions li", "els => els.map(e => e.textContent)") == m["questions"]
+    assert page.eval_on_selector_all("#p-questions li .q", "els => els.map(e => e.textContent)") == m["questions"]
+    # A model answer sits under its question, hidden until the learner opens it.
+    answered = [i for i, a in enumerate(m["answers"]) if a]
+    assert answered, "the fixture tile has an answered question"
+    answer = page.locator("#p-questions li").nth(answered[0]).locator("details.answer")
+    assert answer.locator("p").first.is_hidden()
+    answer.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert answer.locator("p").first.text_content() == m["answers"][answered[0]]["answer"]
+    assert answer.locator("p").first.is_visible()
+    assert answer.locator(".source").text_content() == "Source: " + m["answers"][answered[0]]["source"]
     hrefs = page.eval_on_selector_all("#p-downloads a", "els => els.map(e => e.getAttribute('href'))")
     base = "media/ml-landscape/"
     light = "media-light/ml-landscape/"

@@ -137,7 +137,7 @@ def test_speaker_notes_hold_the_notes_and_questions_escaped(built: Built) -> Non
         for tile_id in ("ml-landscape", "ml-project-lifecycle"):
             tile = built.tile(tile_id)
             notes = notes_text(slides[tile_id])
-            for line in (*tile.notes, *tile.questions):
+            for line in (*tile.notes, *(q.q for q in tile.questions)):
                 assert line in notes
                 assert str(escape(line)) in slides[tile_id]
     landscape = built.tile("ml-landscape")

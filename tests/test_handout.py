@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from render import handout
 from render.exports import Export
 from render.gallery import StepView, TileView
+from render.spec import Question
 from render.handout import A4, LETTER, MARGIN, PAPERS, STEPS_PER_PAGE, build_handouts, step_pages
 from tests.gallery_site import AUTHORED, rendered_site
 
@@ -135,7 +136,7 @@ def tile_view(notes: int = 5, questions: int = 3, words: int = 10) -> TileView:
         layer_id="foundations",
         layer_title="Foundations",
         notes=tuple(f"Note {i}: {text}" for i in range(notes)),
-        questions=tuple(f"Question {i}: {text}?" for i in range(questions)),
+        questions=tuple(Question(q=f"Question {i}: {text}?") for i in range(questions)),
     )
 
 

@@ -155,7 +155,7 @@ def test_notes_hold_notes_and_questions(built: Built) -> None:
         _, spec_tile = built.site.spec.tile(tid)
         notes = slide.notes_slide.notes_text_frame.text
         assert spec_tile.notes and spec_tile.questions
-        for text in [*spec_tile.notes, *spec_tile.questions]:
+        for text in [*spec_tile.notes, *(q.q for q in spec_tile.questions)]:
             assert text in notes
 
 

@@ -109,6 +109,11 @@ def test_valid_tile_loads_into_typed_models() -> None:
             "diagrams.yaml:23: tiles[good].steps[1].do[1]: flow needs graph edges ('a->b') or a plot path, and 'graph.a' is neither",
             id="flow-on-node",
         ),
+        pytest.param(
+            GOOD_TILE + "  questions:\n    - {q: 'Why?', answer: 'Because.'}\n",
+            "diagrams.yaml:25: tiles[good].questions[0]: an answer needs a 'source' (a paper, a textbook section or official documentation)",
+            id="answer-without-source",
+        ),
     ],
 )
 def test_invalid_snippet_reports_exact_message(snippet: str, expected: str) -> None:

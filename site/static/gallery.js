@@ -230,7 +230,7 @@
     });
 
     fillList($("#p-notes"), t.notes, "No notes yet.");
-    fillList($("#p-questions"), t.questions, "No questions yet.");
+    fillQuestions($("#p-questions"), t.questions);
     var dl = $("#p-downloads");
     dl.textContent = "";
     var links = [["Video (MP4)", t.media.mp4, id + ".mp4"], ["Looping GIF", t.media.gif, id + ".gif"],
@@ -298,6 +298,24 @@
       link.focus({ preventScroll: true });
       link.scrollIntoView({ block: "nearest" });
     }
+  }
+
+  // Each question with its model answer hidden in a disclosure until the learner opens it.
+  function fillQuestions(list, items) {
+    list.textContent = "";
+    if (!items.length) list.appendChild(el("li", { "class": "empty" }, "No questions yet."));
+    items.forEach(function (item) {
+      var li = el("li", {});
+      li.appendChild(el("span", { "class": "q" }, item.q));
+      if (item.answer) {
+        var d = el("details", { "class": "answer" });
+        d.appendChild(el("summary", {}, "Answer"));
+        d.appendChild(el("p", {}, item.answer));
+        d.appendChild(el("p", { "class": "source" }, "Source: " + item.source));
+        li.appendChild(d);
+      }
+      list.appendChild(li);
+    });
   }
 
   function fillList(list, items, empty) {
