@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from render.plan import ROOT, atomic_write_text
-from render.spec import Spec
+from spec import Spec
 
 TILE_LINE = re.compile(r"^[✓✗] (?P<id>[a-z0-9-]+)\s+(?P<s>[0-9.]+)s", re.M)
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from render.plan import Manifest, PlannedTile, plan
-from render.spec import Spec
-from render.worker import TileJob, TileResult, render_tile, warm_up
+from scenes.worker import TileJob, TileResult, render_tile, warm_up
+from spec import Spec
 
 log = logging.getLogger(__name__)
 

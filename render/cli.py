@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from render.spec import Spec, SpecInvalid, _suggest, json_schema, load_spec
+from spec import Spec, SpecInvalid, _suggest, json_schema, load_spec
 
 if TYPE_CHECKING:
     from render.build import Paths

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from render.gallery import Gallery, LayerView, TileView, context
 from render.plan import ROOT, atomic_write_text
-from render.spec import Spec
+from spec import Spec
 
 EXPORT_THEME = "light"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from render.plan import ROOT, atomic_write_text
-from render.spec import Question, Spec
+from spec import Question, Spec
 
 if TYPE_CHECKING:
     import jinja2

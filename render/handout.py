@@ -33,11 +33,11 @@ from typing import BinaryIO
 
 from PIL import Image, ImageDraw, ImageFont
 
-from render.encode import quantize
 from render.exports import Export, stamp, up_to_date
 from render.gallery import StepView, TileView
 from render.plan import atomic_path
-from render.theme import LIGHT
+from scenes.encode import quantize
+from spec.theme import LIGHT
 
 log = logging.getLogger(__name__)
 

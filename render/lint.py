@@ -59,11 +59,11 @@ from typing import Any
 
 import numpy as np
 
-from render import theme as T
-from render.encode import Quality
-from render.spec import Layer, Spec, Tile
-from render.theme import THEMES, Theme, contrast_ratio
 from scenes.common import FRAME_H, FRAME_W, PX_PER_UNIT, SAFE_X, SAFE_Y  # PX_PER_UNIT: at 1920x1080
+from scenes.encode import Quality
+from spec import Layer, Spec, Tile
+from spec import theme as T
+from spec.theme import THEMES, Theme, contrast_ratio
 
 log = logging.getLogger(__name__)
 
@@ -812,7 +812,7 @@ def lint_tile(
     """Build a tile's scene without encoding and check the picture after every step."""
     import time
 
-    from render.worker import render_frames
+    from scenes.worker import render_frames
 
     t0 = time.perf_counter()
     report = TileReport(tile.id)
@@ -856,7 +856,7 @@ def lint_tile(
 
 def work_dir(cache: Path) -> Path:
     """A worker slot under the build cache: Manim's TeX and text caches, shared with the render workers."""
-    from render.worker import _acquire_slot
+    from scenes.worker import _acquire_slot
 
     return _acquire_slot(cache)
 

@@ -19,14 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from render.spec import Layer, Spec, Tile
+from spec import Layer, Spec, Tile
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("render", "scenes")
-# Modules of render/ that never shape a tile's pictures: editing them must not re-render anything.
-NOT_RENDERING = {"render/cli.py", "render/bench.py", "render/build.py", "render/gallery.py", "render/lint.py",
-                 "render/serve.py", "render/__main__.py", "render/plan.py", "render/exports.py", "render/deck.py",
-                 "render/powerpoint.py", "render/handout.py"}
+# The packages whose code shapes a tile's pictures: the spec's models and vetted functions, the drawing,
+# the layout, the worker and the encoder. Every Python file under them is hashed; code elsewhere
+# (plan, CLI, lint, gallery, exports, bench) only decides or reports, and editing it re-renders nothing.
+SOURCE_DIRS = ("spec", "scenes")
 
 
 @dataclass(frozen=True)
@@ -40,13 +39,11 @@ class PlannedTile:
 
 @functools.cache
 def source_digest() -> str:
-    """Hash of the Python files under render/ and scenes/ that shape the pictures."""
+    """Hash of every Python file under the packages that shape the pictures (SOURCE_DIRS)."""
     h = hashlib.sha256()
     for d in SOURCE_DIRS:
         for path in sorted((ROOT / d).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
-            if rel in NOT_RENDERING:
-                continue
             h.update(rel.encode())
             h.update(path.read_bytes())
     return h.hexdigest()

@@ -22,7 +22,7 @@ from manim import (
     rate_functions,
 )
 
-from render import spec as S
+import spec as S
 
 if TYPE_CHECKING:
     from scenes.director import TileScene
@@ -181,7 +181,7 @@ def play_transform(scene: TileScene, a: S.ActionBase) -> None:
 def play_derive(scene: TileScene, a: S.ActionBase) -> None:
     assert isinstance(a, S.Derive)
     src = scene.mob(a.from_)
-    refs = [ref for ref in scene.expand(S._as_list(a.derive)) if not scene.is_visible(ref)]
+    refs = [ref for ref in scene.expand(S.as_list(a.derive)) if not scene.is_visible(ref)]
     per = (a.run_time or min(0.8 * len(refs), 6.0)) / max(len(refs), 1)
     for ref in refs:
         # a copy of the source morphs into each new element in turn; the source itself stays

@@ -29,8 +29,8 @@ from manim import (
     Write,
 )
 
-from render import theme as T
-from render.theme import Theme
+from spec import theme as T
+from spec.theme import Theme
 
 FRAME_W = 128 / 9  # Manim's frame is 14.22 x 8 units at 16:9
 FRAME_H = 8.0
@@ -92,7 +92,7 @@ def mix(fg: str, bg: str, alpha: float) -> str:
 def ink_on(role: str | None, opacity: float, th: Theme) -> str:
     """Text colour for a label on a role-coloured fill: the theme's text or background colour,
     whichever keeps the better contrast in every theme (the picture is recoloured slot by slot)."""
-    from render.theme import THEMES, contrast_ratio
+    from spec.theme import THEMES, contrast_ratio
 
     def worst(slot: str) -> float:
         return min(contrast_ratio(getattr(o, slot), mix(o.color(role), o.background, opacity)) for o in THEMES.values())
@@ -102,7 +102,7 @@ def ink_on(role: str | None, opacity: float, th: Theme) -> str:
 
 def readable_opacity(role: str | None, opacity: float) -> float:
     """The strongest fill opacity up to `opacity` under which theme text on this role's fill keeps 4.5:1 in every theme."""
-    from render.theme import THEMES, contrast_ratio
+    from spec.theme import THEMES, contrast_ratio
 
     o = opacity
     while o > 0.1:

@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 from manim import LEFT, UP, Animation, FadeIn, Mobject, Scene, VGroup, VMobject
 
-from render import theme as T
-from render.spec import Layer, Tile
-from render.theme import Theme
 from scenes.actions import ACTIONS
 from scenes.common import SAFE_X, SAFE_Y, Built, box_rect, tag, text
 from scenes.kinds import BUILDERS
+from spec import Layer, Tile
+from spec import theme as T
+from spec.theme import Theme
 
 READING_WORDS_PER_SECOND = 3.2
 MIN_HOLD = 1.0

@@ -6,9 +6,9 @@ import textwrap
 
 from manim import DOWN, LEFT, ORIGIN, Mobject, Text, VGroup
 
-from render import theme as T
-from render.theme import Theme
 from scenes.common import text
+from spec import theme as T
+from spec.theme import Theme
 
 MIN_SCALE = 0.8  # never shrink a label below this (the lint's 24 px floor is at about 0.62 of LABEL_SIZE)
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from manim import config
 
-from render.spec import load_spec
-from render.theme import THEMES
 from scenes.director import TileScene
+from spec import load_spec
+from spec.theme import THEMES
 
 SPEC = Path(os.environ.get("DIAGRAMS_SPEC", Path(__file__).resolve().parent.parent / "diagrams.yaml"))
 
@@ -28,7 +28,7 @@ def class_name(tile_id: str) -> str:
 
 def _make(tile_id: str) -> type[TileScene]:
     def setup(self: TileScene) -> None:
-        from render.worker import tex_template
+        from scenes.worker import tex_template
 
         spec = load_spec(SPEC)
         layer, tile = spec.tile(tile_id)

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from render.exports import Export, load
-from render.spec import Spec, load_spec
+from spec import Spec, load_spec
 from tests.conftest import FIXTURES, ROOT, run_cli
 
 AUTHORED = ["ml-landscape", "ml-project-lifecycle", "prompt-injection-defense"]

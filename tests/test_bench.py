@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from render.bench import table, whole_build
-from render.spec import load_spec
+from spec import load_spec
 from tests.conftest import ROOT
 
 

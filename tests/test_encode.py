@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from render.encode import PALETTE_MAX_ERROR, Quality, VideoSink, probe, save_png
+from scenes.encode import PALETTE_MAX_ERROR, Quality, VideoSink, probe, save_png
 
 
 def flat_diagram() -> np.ndarray:

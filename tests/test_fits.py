@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from render import datasets, fits
-from render.generators import POINT_SETS
+from spec.vetted import datasets, fits
+from spec.vetted.generators import POINT_SETS
 
 
 def test_generators_are_registered_and_deterministic() -> None:

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from render.encode import save_png
-from render.spec import PANEL_SPECS, load_spec
-from render.worker import render_still
+from scenes.encode import save_png
+from scenes.worker import render_still
+from spec import PANEL_SPECS, load_spec
 from tests.conftest import FIXTURES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

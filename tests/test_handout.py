@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from render import handout
 from render.exports import Export
 from render.gallery import StepView, TileView
-from render.spec import Question
 from render.handout import A4, LETTER, MARGIN, PAPERS, STEPS_PER_PAGE, build_handouts, step_pages
+from spec import Question
 from tests.gallery_site import AUTHORED, rendered_site
 
 pytestmark = pytest.mark.render

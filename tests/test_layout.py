@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from render.layout import ClusterReq, EdgeReq, NodeBox, layout_graph
+from scenes.layout import ClusterReq, EdgeReq, NodeBox, layout_graph
 
 NODES = [NodeBox("ingest", 1.6, 0.6), NodeBox("train", 1.2, 0.6), NodeBox("serve", 1.4, 0.8), NodeBox("monitor", 1.8, 0.6)]
 EDGES = [EdgeReq("ingest->train", "ingest", "train", (0.9, 0.3)), EdgeReq("train->serve", "train", "serve"),

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from render import lint as L
-from render import theme as T
 from render.cli import main
-from render.spec import Spec, SpecInvalid, load_spec
+from spec import Spec, SpecInvalid, load_spec
+from spec import theme as T
 from tests.conftest import FIXTURES, ROOT
 
 BROKEN = load_spec(FIXTURES / "lint_broken.yaml")
@@ -144,7 +144,7 @@ def test_authored_tiles_pass(tile_id: str, authored_reports: dict[str, tuple[boo
 def test_cli_exit_status_and_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from render import worker
+    from scenes import worker
 
     monkeypatch.setattr(worker, "_slot_dir", None)  # the CLI takes a worker slot under --build; forget it after
     monkeypatch.setattr(worker, "_slot_lock", None)

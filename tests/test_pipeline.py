@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from render.encode import PALETTE_MAX_ERROR, probe
+from scenes.encode import PALETTE_MAX_ERROR, probe
 from tests.conftest import FIXTURES, ROOT, run_cli
 
 pytestmark = pytest.mark.render

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from render.spec import ACTION_SPECS, PANEL_SPECS, SpecInvalid, json_schema, load_spec, parse_spec
+from spec import ACTION_SPECS, PANEL_SPECS, SpecInvalid, json_schema, load_spec, parse_spec
 from tests.conftest import ROOT, run_cli, spec_text
 
 GOOD_TILE = """\
@@ -106,13 +106,18 @@ def test_valid_tile_loads_into_typed_models() -> None:
         ),
         pytest.param(
             GOOD_TILE.replace("{flow: graph.a->b}", "{flow: graph.a}"),
-            "diagrams.yaml:23: tiles[good].steps[1].do[1]: flow needs graph edges ('a->b') or a plot path, and 'graph.a' is neither",
+            "diagrams.yaml:23: tiles[good].steps[1].do[1]: flow needs graph edges ('a->b'), sequence messages, stack links ('a->b') or plot paths, and 'graph.a' is none of them",
             id="flow-on-node",
         ),
         pytest.param(
             GOOD_TILE + "  questions:\n    - {q: 'Why?', answer: 'Because.'}\n",
             "diagrams.yaml:25: tiles[good].questions[0]: an answer needs a 'source' (a paper, a textbook section or official documentation)",
             id="answer-without-source",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("{flow: graph.a->b}", "{reverse: true, propagat: [graph.a->b]}"),
+            "diagrams.yaml:23: tiles[good].steps[1].do[1].propagat: unknown action 'propagat'; did you mean 'propagate'?",
+            id="misspelled-action-beside-its-fields",
         ),
     ],
 )
@@ -178,9 +183,12 @@ def test_yaml_syntax_error_names_the_line() -> None:
 def test_registries_agree_between_spec_and_scenes() -> None:
     from scenes.actions import ACTIONS
     from scenes.kinds import BUILDERS
+    from scenes.kinds.scatter import FIT_BUILDERS
+    from spec.vetted.fits import FIT_METHODS
 
     assert sorted(BUILDERS) == sorted(PANEL_SPECS)
     assert sorted(ACTIONS) == sorted(ACTION_SPECS)
+    assert sorted(FIT_BUILDERS) == sorted(FIT_METHODS)
 
 
 def test_real_spec_has_all_68_tiles_in_seed_order() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from render.spec import SpecInvalid, parse_spec
+from spec import SpecInvalid, parse_spec
 from tests.conftest import spec_text
 
 SCATTER_TILE = """\
@@ -54,7 +54,7 @@ def test_scatter_tile_validates_with_its_fit_parts() -> None:
         pytest.param("{iterate: plane.km, times: 2}", "{iterate: plane.pts}",
                      "iterate needs an element with stages", id="iterate-without-stages"),
         pytest.param("{propagate: net.a-to-b, reverse: true}", "{propagate: net.a-1}",
-                     "propagate needs network edge bundles", id="propagate-a-neuron"),
+                     "propagate needs graph edges ('a->b') or network edge bundles ('a-to-b')", id="propagate-a-neuron"),
         pytest.param("fn: blobs", "fn: blbos", "unknown generator 'blbos'; did you mean 'blobs'?", id="generator"),
         pytest.param("of: [pts]", "of: [pst]", "fit km: unknown group 'pst'; did you mean 'pts'?", id="fit-group"),
         pytest.param("at: a-to-b", "at: a-to-c", "note g: unknown neuron, layer or bundle 'a-to-c'", id="note-target"),

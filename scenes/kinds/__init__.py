@@ -6,10 +6,12 @@ returns a `Built`: its element mobjects in their final places and how each enter
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 
-from render.theme import Theme
 from scenes.common import Built, Rect
+from spec.theme import Theme
 
 Builder = Callable[[object, Rect, Theme], Built]
 BUILDERS: dict[str, Builder] = {}
@@ -27,25 +29,9 @@ def builder(*kinds: str) -> Callable[[Builder], Builder]:
 
 
 def load_all() -> None:
-    """Import every kind module so that its builder registers itself."""
-    from scenes.kinds import (  # noqa: F401
-        bars,
-        blocks,
-        compare,
-        embedding,
-        formula,
-        frames,
-        graph,
-        matrix,
-        network,
-        plot,
-        scatter,
-        sequence,
-        stack,
-        textlist,
-        timing,
-        tokens,
-    )
+    """Import every module of this package so that its builder registers itself (no list to keep)."""
+    for m in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{m.name}")
 
 
 load_all()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from manim import DOWN, UP, FadeIn, GrowFromEdge, LaggedStart, Line, Mobject, Rectangle, Text, VGroup
 
-from render import theme as T
-from render.spec import BarsPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, draw_intro, heading, tag, text, wrapped
 from scenes.kinds import builder
 from scenes.labels import centre_on_baseline
+from spec import BarsPanel
+from spec import theme as T
+from spec.theme import Theme
 
 BAR_FRACTION = 0.62
 MAX_BAR_W = 1.5

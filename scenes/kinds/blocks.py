@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from manim import LEFT, RIGHT, Mobject, Rectangle, VGroup
 
-from render import theme as T
-from render.spec import BlocksPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, heading, ink_on, readable_opacity, tag, text
 from scenes.kinds import builder
+from spec import BlocksPanel
+from spec import theme as T
+from spec.theme import Theme
 
 ROW_H = 0.62
 ROW_GAP = 0.28

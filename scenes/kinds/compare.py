@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, Circle, FadeIn, LaggedStart, Line, Mobject, RoundedRectangle, VGroup
 
-from render import theme as T
-from render.spec import ComparePanel, CompareValue
-from render.theme import Theme
 from scenes.common import Built, Rect, heading, tag
 from scenes.kinds import builder
 from scenes.labels import fitted
+from spec import ComparePanel, CompareValue
+from spec import theme as T
+from spec.theme import Theme
 
 DOT_R = 0.1
 DOT_GAP = 0.1

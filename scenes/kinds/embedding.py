@@ -23,12 +23,12 @@ from manim import (
     VGroup,
 )
 
-from render import generators
-from render import theme as T
-from render.spec import EmbeddingPanel, EmbPoint
-from render.theme import Theme
 from scenes.common import Built, Rect, draw_intro, heading, tag, tex, text
 from scenes.kinds import builder
+from spec import EmbeddingPanel, EmbPoint
+from spec import theme as T
+from spec.theme import Theme
+from spec.vetted import generators
 
 LIST_GAP = 0.4
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, VGroup
 
-from render import theme as T
-from render.spec import FormulaPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, fit, heading, tex, text, write_intro
 from scenes.kinds import builder
+from spec import FormulaPanel
+from spec import theme as T
+from spec.theme import Theme
 
 
 @builder("formula")

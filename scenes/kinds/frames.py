@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, Animation, Arrow, FadeIn, LaggedStart, Mobject, Rectangle, VGroup, VMobject, rgb_to_hex
 
-from render import generators
-from render import theme as T
-from render.spec import FramesPanel, Label
-from render.theme import Theme
 from scenes.common import Built, Rect, draw_intro, heading, label_mob, tag
 from scenes.kinds import builder
+from spec import FramesPanel, Label
+from spec import theme as T
+from spec.theme import Theme
+from spec.vetted import generators
 
 ARROW_GAP = 0.6
 

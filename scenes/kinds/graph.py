@@ -24,12 +24,12 @@ from manim import (
     VMobject,
 )
 
-from render import theme as T
-from render.layout import ClusterReq, EdgeReq, NodeBox, layout_graph
-from render.spec import GraphPanel, Node
-from render.theme import Theme
 from scenes.common import Built, Rect, draw_intro, heading, tag, text
 from scenes.kinds import builder
+from scenes.layout import ClusterReq, EdgeReq, NodeBox, layout_graph
+from spec import GraphPanel, Node
+from spec import theme as T
+from spec.theme import Theme
 
 PAD_X, PAD_Y = 0.34, 0.22
 MAX_SCALE = 1.25

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, FadeIn, LaggedStart, Mobject, Rectangle, VGroup
 
-from render import theme as T
-from render.spec import Cell, MatrixPanel
-from render.theme import THEMES, Theme, contrast_ratio
 from scenes.common import Built, Rect, fit, heading, ink_on, mix, tag, text
 from scenes.kinds import builder
+from spec import Cell, MatrixPanel
+from spec import theme as T
+from spec.theme import THEMES, Theme, contrast_ratio
 
 
 @builder("matrix")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Circle, Line, Mobject, VGroup
 
-from render import theme as T
-from render.spec import NetLayer, NetNote, NetworkPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, draw_intro, heading, tag, tex, text
 from scenes.kinds import builder
+from spec import NetLayer, NetNote, NetworkPanel
+from spec import theme as T
+from spec.theme import Theme
 
 EDGE_OPACITY = 0.7
 

@@ -21,12 +21,12 @@ from manim import (
     VMobject,
 )
 
-from render import functions
-from render import theme as T
-from render.spec import Curve, PlotPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, draw_intro, heading, label_mob, tag, tex, text
 from scenes.kinds import builder
+from spec import Curve, PlotPanel
+from spec import theme as T
+from spec.theme import Theme
+from spec.vetted import functions
 
 DIRECTIONS = {"up": UP, "down": DOWN, "left": LEFT, "right": RIGHT, "ur": UR, "ul": UL, "dr": DR, "dl": DL}
 SAMPLES = 160

@@ -38,13 +38,13 @@ from manim import (
     VMobject,
 )
 
-from render import fits
-from render import theme as T
-from render.spec import Fit, PointGroup, ScatterPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, draw_intro, heading, label_mob, tag, tex, text
 from scenes.kinds import builder
 from scenes.kinds.plot import PlotAxes, _axes, _clamp, build_plot
+from spec import Fit, PointGroup, ScatterPanel
+from spec import theme as T
+from spec.theme import Theme
+from spec.vetted import fits
 
 MARK = 0.085  # marker radius in frame units
 MARK_Z = 2  # points draw above fills and lines
@@ -163,6 +163,21 @@ def _create_lagged(mob: Mobject) -> Animation:
 # ---------------------------------------------------------------- the builder
 
 
+FitBuilder = Callable[["Context", Fit], None]
+# One drawing function per fit method of spec.vetted.fits.FIT_METHODS, registered with @draws.
+FIT_BUILDERS: dict[str, FitBuilder] = {}
+
+
+def draws(method: str) -> Callable[[FitBuilder], FitBuilder]:
+    """Register the function that draws one fit method."""
+
+    def register(fn: FitBuilder) -> FitBuilder:
+        FIT_BUILDERS[method] = fn
+        return fn
+
+    return register
+
+
 @builder("scatter")
 def build_scatter(spec: ScatterPanel, rect: Rect, th: Theme) -> Built:
     built = build_plot(spec, rect, th)
@@ -253,6 +268,7 @@ def _signed(v: float, digits: int = 2) -> str:
     return f"- {_num(-v, digits)}" if v < 0 else f"+ {_num(v, digits)}"
 
 
+@draws("line")
 def fit_line(ctx: Context, f: Fit) -> None:
     pts = ctx.points(f)
     a, b = fits.least_squares(pts)
@@ -271,6 +287,7 @@ def fit_line(ctx: Context, f: Fit) -> None:
     ctx.put(f"{f.id}-residuals", res, _create_lagged)
 
 
+@draws("logistic")
 def fit_logistic(ctx: Context, f: Fit) -> None:
     x, y = ctx.classes(f)
     w, b = fits.logistic(x, y)
@@ -283,6 +300,7 @@ def fit_logistic(ctx: Context, f: Fit) -> None:
     ctx.put(f.id, group)
 
 
+@draws("logistic-curve")
 def fit_logistic_curve(ctx: Context, f: Fit) -> None:
     pts, y = ctx.classes(f)
     w, b = fits.logistic(pts[:, :1], y)
@@ -311,6 +329,7 @@ def fit_logistic_curve(ctx: Context, f: Fit) -> None:
     ctx.put(f"{f.id}-threshold", thr)
 
 
+@draws("svm")
 def fit_svm(ctx: Context, f: Fit) -> None:
     x, y = ctx.classes(f, neg=-1.0)
     m = fits.svm(x, y, f.c)
@@ -361,6 +380,7 @@ def _widen(mob: Mobject, shift: np.ndarray) -> Animation:
     return Transform(mob, final, run_time=1.6)
 
 
+@draws("pca")
 def fit_pca(ctx: Context, f: Fit) -> None:
     x = ctx.points(f)
     p = fits.pca(x)
@@ -407,6 +427,7 @@ def fit_pca(ctx: Context, f: Fit) -> None:
     ctx.put(f"{f.id}-proj", proj, _create_lagged)
 
 
+@draws("kmeans")
 def fit_kmeans(ctx: Context, f: Fit) -> None:
     x = ctx.points(f)
     marks = [m for g in f.of for m in ctx.marks[g]]
@@ -465,6 +486,7 @@ def _recolor(m: Mobject, color: str) -> Animation:
     return Transform(m, target)
 
 
+@draws("boost")
 def fit_boost(ctx: Context, f: Fit) -> None:
     pts = ctx.points(f)
     model = fits.boost(pts, f.rounds, f.lr, f.depth)
@@ -516,6 +538,7 @@ def fit_boost(ctx: Context, f: Fit) -> None:
     ctx.built.stages[f.id] = [stage(m) for m in range(1, f.rounds + 1)]
 
 
+@draws("knn")
 def fit_knn(ctx: Context, f: Fit) -> None:
     x = ctx.points(f)
     assert f.query is not None and f.k is not None
@@ -544,6 +567,7 @@ def fit_knn(ctx: Context, f: Fit) -> None:
     ctx.put(f"{f.id}-neighbors", hood, _create_lagged)
 
 
+@draws("perceptron")
 def fit_perceptron(ctx: Context, f: Fit) -> None:
     x, y = ctx.classes(f, neg=-1.0)
     marks = [m for g in f.of for m in ctx.marks[g]]
@@ -593,14 +617,3 @@ def fit_perceptron(ctx: Context, f: Fit) -> None:
     ctx.built.stages[f.id] = [stage(w, b, i) for w, b, i in updates]
 
 
-FIT_BUILDERS: dict[str, Callable[[Context, Fit], None]] = {
-    "line": fit_line,
-    "logistic": fit_logistic,
-    "logistic-curve": fit_logistic_curve,
-    "svm": fit_svm,
-    "pca": fit_pca,
-    "kmeans": fit_kmeans,
-    "boost": fit_boost,
-    "knn": fit_knn,
-    "perceptron": fit_perceptron,
-}

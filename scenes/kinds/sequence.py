@@ -24,12 +24,12 @@ from manim import (
     VMobject,
 )
 
-from render import theme as T
-from render.spec import SequencePanel
-from render.theme import Theme
 from scenes.common import Built, Rect, heading, tag, text
 from scenes.kinds import builder
 from scenes.labels import fitted
+from spec import SequencePanel
+from spec import theme as T
+from spec.theme import Theme
 
 END_GAP = 0.07  # arrows stop just short of the lifelines
 SELF_W = 0.45

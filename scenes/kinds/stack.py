@@ -24,11 +24,11 @@ from manim import (
     VMobject,
 )
 
-from render import theme as T
-from render.spec import StackPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, draw_intro, heading, tag, text
 from scenes.kinds import builder
+from spec import StackPanel
+from spec import theme as T
+from spec.theme import Theme
 
 MAX_LAYER_H = 0.95
 GAP = 0.2

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Dot, RoundedRectangle, VGroup
 
-from render import theme as T
-from render.spec import TextPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, fit, heading, tag, wrapped
 from scenes.kinds import builder
+from spec import TextPanel
+from spec import theme as T
+from spec.theme import Theme
 
 
 @builder("text")

@@ -19,11 +19,11 @@ from manim import (
     VGroup,
 )
 
-from render import theme as T
-from render.spec import TimingPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, draw_intro, heading, tag, text
 from scenes.kinds import builder
+from spec import TimingPanel
+from spec import theme as T
+from spec.theme import Theme
 
 LANE_H = 0.6
 LANE_GAP = 0.3

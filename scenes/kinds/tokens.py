@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, LaggedStart, Mobject, RoundedRectangle, VGroup
 
-from render import theme as T
-from render.spec import Token, TokensPanel
-from render.theme import Theme
 from scenes.common import Built, Rect, heading, tag, text
 from scenes.kinds import builder
 from scenes.labels import centre_on_baseline
+from spec import Token, TokensPanel
+from spec import theme as T
+from spec.theme import Theme
 
 CYCLE = ("data", "model", "metric", "infra")  # alternate chip colours so token boundaries are visible
 CHIP_PAD_X = 0.12

@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from render.encode import QUALITIES, THUMB_WIDTH, Quality, VideoSink, save_png, write_vtt
-from render.spec import Layer, Tile
-from render.theme import THEMES
+from scenes.encode import QUALITIES, THUMB_WIDTH, Quality, VideoSink, save_png, write_vtt
+from spec import Layer, Tile
+from spec.theme import THEMES
 
 _slot_lock: Any = None
 _slot_dir: Path | None = None

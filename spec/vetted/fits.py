@@ -11,6 +11,37 @@ from dataclasses import dataclass
 import numpy as np
 
 
+@dataclass(frozen=True)
+class FitMethod:
+    """What a scatter fit method is to the spec: the parts it draws, how many groups it takes, whether it iterates."""
+
+    name: str
+    doc: str
+    parts: tuple[str, ...] = ()  # element ids it adds besides its own: `<id>-<part>`
+    groups: int | None = None  # how many point groups it is fitted to (None: any number)
+    staged: bool = False  # `iterate` steps it, one stage at a time
+
+
+# The one registry of fit methods: the spec's `method` values, element ids and checks, the author's guide
+# and the drawing code (scenes/kinds/scatter.py registers one builder per name) all derive from it.
+FIT_METHODS: dict[str, FitMethod] = {m.name: m for m in (
+    FitMethod("line", "least-squares line of one group; `<id>-residuals` the vertical residuals", ("residuals",), 1),
+    FitMethod("logistic", "the p = 0.5 boundary between two groups (class 0 first)", (), 2),
+    FitMethod("logistic-curve", "the fitted sigmoid p(x) of 1-D classes at y = 0 and 1; `<id>-threshold` marks "
+              "p = 0.5", ("threshold",), 2),
+    FitMethod("svm", "the maximum-margin boundary between two groups; `<id>-margin` opens out to the support "
+              "vectors, `<id>-support` rings them", ("margin", "support"), 2),
+    FitMethod("pca", "the mean, `<id>-pc1` and `<id>-pc2` arrows of two standard deviations, `<id>-proj` the "
+              "PC1 line and each point's projection", ("pc1", "pc2", "proj")),
+    FitMethod("kmeans", "centroids from `init`, one round (recolour, move) per `iterate`", staged=True),
+    FitMethod("boost", "gradient-boosted trees of `depth` with learning rate `lr` on one group: F0, then one tree "
+              "per `iterate`; `<id>-residuals`", ("residuals",), 1, staged=True),
+    FitMethod("knn", "the `k` points nearest to `query`, ringed in `<id>-neighbors`", ("neighbors",)),
+    FitMethod("perceptron", "the boundary w.x + b = 0 from `init: [w1, w2, b]`, one update per `iterate`", (), 2,
+              staged=True),
+)}
+
+
 def least_squares(pts: np.ndarray) -> tuple[float, float]:
     """Ordinary least squares y = a + b x; return (a, b)."""
     x, y = pts[:, 0], pts[:, 1]

@@ -1,6 +1,6 @@
 """Seeded point-set generators for scatter panels (classes, clusters, noisy curves).
 
-They register in the one vetted registry of point sets, `render.generators.POINT_SETS`:
+They register in the one vetted registry of point sets, `spec.vetted.generators.POINT_SETS`:
 YAML names a generator and gives its numeric parameters; nothing from the YAML is
 evaluated as code. Every generator takes a `seed` and returns the same points on
 every machine (NumPy's PCG64); `generate` rounds them to 3 decimals so builds are stable.
@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from render.generators import POINT_SETS
-from render.generators import point_set as generator
+from spec.vetted.generators import POINT_SETS
+from spec.vetted.generators import point_set as generator
 
 
 def _rng(seed: float) -> np.random.Generator:

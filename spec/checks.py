@@ -1,0 +1,98 @@
+"""Cross-checks: what single models cannot check (unique ids, references from steps, stages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spec.actions import ActionBase, Iterate
+from spec.base import PANEL_SPECS, suggest
+from spec.errors import Lines, SpecError, nearest_line, where
+from spec.tile import Spec, Tile
+
+
+def cross_check(
+    spec: Spec | None, tiles: dict[tuple[int, int], Tile], data: dict[str, Any], lines: Lines, file: str
+) -> list[SpecError]:
+    """Check what single models cannot: unique ids and references from steps to elements."""
+    errors: list[SpecError] = []
+
+    def err(path: tuple[Any, ...], msg: str) -> None:
+        errors.append(SpecError(file, lines.get(path) or nearest_line(path, lines), where(path, data), msg))
+
+    if spec is not None:
+        seen_layers: set[str] = set()
+        for li, layer in enumerate(spec.layers):
+            if layer.id in seen_layers:
+                err(("layers", li, "id"), f"duplicate layer id '{layer.id}'")
+            seen_layers.add(layer.id)
+    seen_tiles: dict[str, int] = {}
+    for (li, ti), tile in sorted(tiles.items()):
+        base = ("layers", li, "tiles", ti)
+        if tile.id in seen_tiles:
+            err(base + ("id",), f"duplicate tile id '{tile.id}' (first at line {seen_tiles[tile.id]})")
+        seen_tiles.setdefault(tile.id, lines.get(base + ("id",), 0))
+        panel_ids: set[str] = set()
+        for pi, panel in enumerate(tile.panels):
+            if panel.id in panel_ids:
+                err(base + ("panels", pi, "id"), f"duplicate panel id '{panel.id}'")
+            panel_ids.add(panel.id)
+            eids = panel.element_ids()
+            dupes = sorted({e for e in eids if eids.count(e) > 1})
+            if dupes:
+                err(base + ("panels", pi), f"duplicate element id(s) {', '.join(dupes)}")
+        refs = tile.refs()
+        for si, step in enumerate(tile.steps):
+            for ai, action in enumerate(step.do):
+                for target in action.targets():
+                    if target not in refs:
+                        err(base + ("steps", si, "do", ai), _unknown_ref(target, tile))
+                if motion_needs(action.key):
+                    _check_motion(action, tile, err, base + ("steps", si, "do", ai))
+        _check_iterations(tile, refs, err, base)
+        for ri, ref in enumerate(tile.transient):
+            if ref not in refs:
+                err(base + ("transient", ri), _unknown_ref(ref, tile))
+    return errors
+
+
+def _check_iterations(tile: Tile, refs: list[str], err: Any, base: tuple[Any, ...]) -> None:
+    """Each `iterate` needs an element with stages left (k-means rounds, boosting rounds, perceptron updates)."""
+    used: dict[str, int] = {}
+    for si, step in enumerate(tile.steps):
+        for ai, action in enumerate(step.do):
+            if not isinstance(action, Iterate) or action.iterate not in refs:
+                continue
+            pid, _, eid = action.iterate.partition(".")
+            panel = tile.panel(pid)
+            have = panel.stage_count(eid) if eid else 0
+            used[action.iterate] = used.get(action.iterate, 0) + action.times
+            if have == 0:
+                err(base + ("steps", si, "do", ai), f"iterate needs an element with stages (a kmeans, boost or "
+                    f"perceptron fit), and '{action.iterate}' has none")
+            elif used[action.iterate] > have:
+                err(base + ("steps", si, "do", ai), f"'{action.iterate}' has {have} stage(s) and this iterate "
+                    f"would play stage {used[action.iterate]}")
+
+
+def _unknown_ref(target: str, tile: Tile) -> str:
+    panel_ids = [p.id for p in tile.panels]
+    pid, _, eid = target.partition(".")
+    if pid not in panel_ids:
+        return f"unknown panel '{pid}'{suggest(pid, panel_ids)}"
+    return f"unknown element '{eid}' in panel '{pid}'{suggest(eid, tile.panel(pid).element_ids())}"
+
+
+def motion_needs(key: str) -> str:
+    """What the motion action `key` moves along, over every registered panel kind ('' for other actions)."""
+    kinds = list(dict.fromkeys(cls.motions[key] for cls in PANEL_SPECS.values() if key in cls.motions))
+    return ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else "".join(kinds)
+
+
+def _check_motion(action: ActionBase, tile: Tile, err: Any, path: tuple[Any, ...]) -> None:
+    """A flow, walk or propagate names elements its panel can move along (methods of the panel models)."""
+    for target in action.targets():
+        pid, _, eid = target.partition(".")
+        if pid not in [p.id for p in tile.panels]:
+            continue
+        if eid not in tile.panel(pid).motion_ids(action.key):
+            err(path, f"{action.key} needs {motion_needs(action.key)}, and '{target}' is none of them")
