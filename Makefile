@@ -17,7 +17,7 @@ APT_PACKAGES := libpango1.0-dev libcairo2-dev pkg-config ffmpeg graphviz \
 # Extra system packages for the browser tests (Chromium for Playwright, Java for the Nu HTML checker).
 APT_TEST_PACKAGES := chromium default-jre-headless
 
-.PHONY: help render slides print site serve test lint validate schema bench clean sysdeps test-sysdeps deps node-deps
+.PHONY: help render slides print site serve test test-fast lint validate schema docs bench clean sysdeps test-sysdeps deps node-deps
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,6 +44,9 @@ serve: site ## serve the gallery at http://127.0.0.1:8000/ with byte ranges so v
 
 validate: deps ## check diagrams.yaml and report every error
 	$(BIN)/python -m render validate
+
+docs: deps ## regenerate the README's tables of kinds, actions, functions and fits from the registries
+	$(BIN)/python -m render docs
 
 schema: deps ## regenerate diagrams.schema.json from the spec models
 	$(BIN)/python -m render schema -o diagrams.schema.json

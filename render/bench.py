@@ -28,8 +28,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from render.plan import ROOT, atomic_write_text
+from render.files import atomic_write_text
+from render.plan import ROOT
 from spec import Spec
+from spec.tile import scene_class_name
 
 TILE_LINE = re.compile(r"^[✓✗] (?P<id>[a-z0-9-]+)\s+(?P<s>[0-9.]+)s", re.M)
 
@@ -53,17 +55,13 @@ def _timed(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float
     return time.perf_counter() - t0, res
 
 
-def _class_name(tile_id: str) -> str:
-    return "".join(part.capitalize() for part in tile_id.split("-")) + "Scene"
-
-
 def run_manim_cli(spec_path: Path, ids: list[str], media: Path) -> Run:
     """(a) The plain Manim CLI, the way Manim users run it, one tile after another."""
     shutil.rmtree(media, ignore_errors=True)
     manim = str(Path(sys.executable).with_name("manim"))
     run = Run(0.0)
     for tid in ids:
-        cmd = [manim, "render", "-qh", "--fps", "30", "--media_dir", str(media), "scenes/tiles.py", _class_name(tid)]
+        cmd = [manim, "render", "-qh", "--fps", "30", "--media_dir", str(media), "scenes/tiles.py", scene_class_name(tid)]
         secs, res = _timed(cmd, _env(spec_path))
         run.wall += secs
         run.tiles[tid] = secs

@@ -50,12 +50,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
     if args.output:
-        from render.plan import atomic_write_text
+        from render.files import atomic_write_text
 
         atomic_write_text(Path(args.output), text)
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from render.docs import README, render_readme
+
+    text = README.read_text(encoding="utf-8")
+    new = render_readme(text)
+    if args.check:
+        if new != text:
+            print(f"{README.name}: the generated tables are stale; run `make docs`", file=sys.stderr)
+            return 1
+        print(f"{README.name}: the generated tables match the registries")
+        return 0
+    if new != text:
+        from render.files import atomic_write_text
+
+        atomic_write_text(README, new)
+    print(f"{README.name}: generated tables {'rewritten' if new != text else 'already up to date'}")
     return 0
 
 
@@ -235,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="print the JSON Schema of the spec")
     s.add_argument("-o", "--output", help="write to this file instead of stdout")
     s.set_defaults(fn=cmd_schema)
+
+    s = sub.add_parser("docs", help="rewrite the README's generated tables (kinds, actions, functions, fits) "
+                       "from the registries")
+    s.add_argument("--check", action="store_true", help="only check; exit 1 when a table is stale")
+    s.set_defaults(fn=cmd_docs)
 
     s = sub.add_parser("render", help="render tiles (all authored ones, or the IDS given) and build the gallery")
     s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")

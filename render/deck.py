@@ -11,14 +11,13 @@ package.json; the tiles' media as hard links), so they work offline from file://
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from render.exports import Export, ExportError, stamp, up_to_date
+from render.files import atomic_copy, digest_files
 from render.gallery import STATIC, TEMPLATES, LayerView, TileView, get_env, link_tree, prune, write_if_changed
 from render.plan import ROOT
 
@@ -125,9 +124,7 @@ def copy_files(pairs: dict[Path, Path], folder: Path | None) -> None:
         if target.is_file() and target.read_bytes() == src.read_bytes():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(src, tmp)
-        tmp.replace(target)
+        atomic_copy(src, target)
     if folder is None:
         return
     for f in sorted(folder.rglob("*"), reverse=True):
@@ -139,7 +136,4 @@ def copy_files(pairs: dict[Path, Path], folder: Path | None) -> None:
 
 def asset_version(paths: list[Path]) -> str:
     """A short hash of the scripts and styles, appended to their URLs so browsers reload changed files."""
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.read_bytes())
-    return h.hexdigest()[:10]
+    return digest_files(paths)

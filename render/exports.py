@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from render.files import atomic_write_text
 from render.gallery import Gallery, LayerView, TileView, context
-from render.plan import ROOT, atomic_write_text
+from render.plan import ROOT
 from spec import Spec
 
 EXPORT_THEME = "light"

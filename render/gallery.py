@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from render.plan import ROOT, atomic_write_text
+from render.files import atomic_copy, atomic_write_text, digest_files
+from render.plan import ROOT
 from spec import Question, Spec
 
 if TYPE_CHECKING:
@@ -407,13 +408,8 @@ def context(spec: Spec, media: Path, prefix: str = "media", light: Path | None =
 
 def static_version() -> str:
     """A short hash of site/static, appended to asset URLs so browsers reload changed files."""
-    h = hashlib.sha256()
-    if STATIC.is_dir():
-        for f in sorted(STATIC.rglob("*")):
-            if f.is_file():
-                h.update(f.relative_to(STATIC).as_posix().encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()[:10]
+    files = sorted(f for f in STATIC.rglob("*") if f.is_file()) if STATIC.is_dir() else []
+    return digest_files(files, root=STATIC)
 
 
 def link_tree(src: Path, dst: Path) -> None:
@@ -429,13 +425,7 @@ def link_tree(src: Path, dst: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists() and os.path.samefile(f, target):
             continue
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.unlink(missing_ok=True)
-        try:
-            os.link(f, tmp)
-        except OSError:
-            shutil.copy2(f, tmp)
-        os.replace(tmp, target)
+        atomic_copy(f, target, link=True)
     for f in sorted(dst.rglob("*"), reverse=True):
         if f.is_file() and f.relative_to(dst) not in wanted:
             f.unlink()

@@ -59,11 +59,12 @@ from typing import Any
 
 import numpy as np
 
+from render.files import atomic_path
 from scenes.common import FRAME_H, FRAME_W, PX_PER_UNIT, SAFE_X, SAFE_Y  # PX_PER_UNIT: at 1920x1080
 from scenes.encode import Quality
 from spec import Layer, Spec, Tile
 from spec import theme as T
-from spec.theme import THEMES, Theme, contrast_ratio
+from spec.theme import THEMES, Theme, contrast_ratio, mix
 
 log = logging.getLogger(__name__)
 
@@ -545,7 +546,7 @@ def _text_ratio(fg: str, alpha: float, under: tuple[tuple[str, float], ...], src
     """The worst contrast of a text colour over the fills beneath it, once mapped into theme dst."""
     s, d = THEMES[src], THEMES[dst]
     bg = _composite(_translate_layers(list(under), s, d), d.background)
-    return min(contrast_ratio(_mix(c, bg, alpha), bg) for c in _translate(fg, s, d))
+    return min(contrast_ratio(mix(c, bg, alpha), bg) for c in _translate(fg, s, d))
 
 
 def _graphic_contrast(pic: Picture, item: Item) -> Iterator[Problem]:
@@ -565,7 +566,7 @@ def _graphic_contrast(pic: Picture, item: Item) -> Iterator[Problem]:
             paints.add((_hex(m.get_fill_color()), float(m.get_fill_opacity())))
     for th in pic.themes:
         bg = th.background.upper()
-        ratios = [contrast_ratio(_mix(c, bg, alpha), bg) for fg, alpha in paints for c in _translate(fg, src, th)]
+        ratios = [contrast_ratio(mix(c, bg, alpha), bg) for fg, alpha in paints for c in _translate(fg, src, th)]
         worst = min(ratios, default=GRAPHIC_CONTRAST)
         if worst < GRAPHIC_CONTRAST - 0.005:
             yield Problem(
@@ -634,16 +635,10 @@ def _rgb(h: str) -> np.ndarray:
     return np.array([int(h[i : i + 2], 16) for i in (0, 2, 4)], dtype=float)
 
 
-def _mix(fg: str, bg: str, alpha: float) -> str:
-    """Paint fg with opacity alpha over bg (sRGB, as Cairo does)."""
-    v = _rgb(fg) * alpha + _rgb(bg) * (1 - alpha)
-    return "#" + "".join(f"{int(round(x)):02X}" for x in np.clip(v, 0, 255))
-
-
 def _composite(layers: list[tuple[str, float]], background: str) -> str:
     out = background.upper()
     for c, a in layers:
-        out = _mix(c, out, min(1.0, a))
+        out = mix(c, out, min(1.0, a))
     return out
 
 
@@ -940,9 +935,8 @@ def write_debug_png(scene: Any, findings: list[Finding], path: Path) -> Path:
     out.paste(frame, (0, 0))
     out.paste(band, (0, h))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.png")
-    out.save(tmp)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        out.save(tmp, format="PNG")
     return path
 
 

@@ -30,7 +30,7 @@ from manim import (
 )
 
 from spec import theme as T
-from spec.theme import Theme
+from spec.theme import Theme, mix  # noqa: F401  (mix: the drawing code uses it from here)
 
 FRAME_W = 128 / 9  # Manim's frame is 14.22 x 8 units at 16:9
 FRAME_H = 8.0
@@ -79,14 +79,6 @@ def box_rect(box: tuple[float, float, float, float]) -> Rect:
     return rect.shrink(
         top=g if y > 0 else 0, bottom=g if y + h < 0.999 else 0, left=g if x > 0 else 0, right=g if x + w < 0.999 else 0
     )
-
-
-def mix(fg: str, bg: str, alpha: float) -> str:
-    """The hex colour of fg painted at opacity alpha over bg."""
-    a = np.array([int(fg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
-    b = np.array([int(bg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
-    c = np.clip(np.round(a * alpha + b * (1 - alpha)), 0, 255).astype(int)
-    return "#" + "".join(f"{v:02X}" for v in c)
 
 
 def ink_on(role: str | None, opacity: float, th: Theme) -> str:

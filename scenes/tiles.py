@@ -17,13 +17,12 @@ from manim import config
 from scenes.director import TileScene
 from spec import load_spec
 from spec.theme import THEMES
+from spec.tile import scene_class_name
 
 SPEC = Path(os.environ.get("DIAGRAMS_SPEC", Path(__file__).resolve().parent.parent / "diagrams.yaml"))
 
 
-def class_name(tile_id: str) -> str:
-    """gradient-descent -> GradientDescentScene."""
-    return "".join(part.capitalize() for part in tile_id.split("-")) + "Scene"
+class_name = scene_class_name
 
 
 def _make(tile_id: str) -> type[TileScene]:

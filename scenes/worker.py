@@ -15,7 +15,7 @@ import tempfile
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -269,7 +269,6 @@ def publish(tmp: Path, out_dir: Path) -> None:
     os.replace(tmp / "meta.json", out_dir / "meta.json")
 
 
-_ = asdict
 
 
 def render_still(tile: Tile, layer: Layer, number: int, theme: str, work: Path, width: int = 480,

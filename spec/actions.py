@@ -177,5 +177,3 @@ def _action_tag(v: Any) -> str | None:
         return str(unknown[0]) if unknown else None
     return getattr(v, "key", None)
 
-
-Action = action_union()

@@ -7,10 +7,20 @@ background so that text in any role keeps WCAG AA contrast (4.5:1).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
+
+import numpy as np
 
 Role = Literal["data", "model", "metric", "risk", "infra", "accent", "neutral", "muted"]
-ROLES: tuple[str, ...] = ("data", "model", "metric", "risk", "infra", "accent", "neutral", "muted")
+ROLES: tuple[str, ...] = get_args(Role)
+
+
+def mix(fg: str, bg: str, alpha: float) -> str:
+    """The hex colour of fg painted at opacity alpha over bg (sRGB, as Cairo does)."""
+    a = np.array([int(fg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+    b = np.array([int(bg.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+    c = np.clip(np.round(a * alpha + b * (1 - alpha)), 0, 255).astype(int)
+    return "#" + "".join(f"{v:02X}" for v in c)
 
 
 @dataclass(frozen=True)

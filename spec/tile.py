@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Discriminator, Field, StringConstraints, Tag, field_validator, model_validator
 
 import spec.panels  # noqa: F401  (registers every panel kind)
-from spec.actions import Action
+from spec.actions import action_union
 from spec.base import (
     PANEL_SPECS,
     Model,
@@ -17,6 +17,11 @@ from spec.base import (
     Text,
     on_register,
 )
+
+
+def scene_class_name(tile_id: str) -> str:
+    """The Manim scene class of a tile: gradient-descent -> GradientDescentScene."""
+    return "".join(part.capitalize() for part in tile_id.split("-")) + "Scene"
 
 
 def _panel_tag(v: Any) -> str | None:
@@ -33,7 +38,9 @@ def _panel_union() -> Any:
     ]
 
 
+# Built here, after every panel module (and any action one declares) has registered; rebuilt on a later registration.
 Panel = _panel_union()
+Action = action_union()
 
 
 class Question(Model):
@@ -151,13 +158,11 @@ class Spec(Model):
 @on_register
 def rebuild() -> None:
     """Rebuild the models that embed a tagged union after a panel kind or an action is registered."""
-    from spec import actions
-
-    global Panel
+    global Panel, Action
     Panel = _panel_union()
-    actions.Action = actions.action_union()
-    Step.__pydantic_fields__["do"].annotation = list[actions.Action]
+    Action = action_union()
+    Step.__pydantic_fields__["do"].annotation = list[Action]
     Tile.__pydantic_fields__["panels"].annotation = list[Panel]
+    namespace = {"Panel": Panel, "Action": Action, "Step": Step, "Tile": Tile, "Layer": Layer}
     for model in (Step, Tile, Layer, Spec):
-        model.model_rebuild(force=True, _types_namespace={"Panel": Panel, "Action": actions.Action, "Step": Step,
-                                                           "Tile": Tile, "Layer": Layer})
+        model.model_rebuild(force=True, _types_namespace=namespace)

@@ -23,25 +23,40 @@ def function(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 @function
 def poly(x, coeffs=(0.0, 1.0)):
-    """Polynomial c0 + c1 x + c2 x^2 + ... (coefficients in rising order)."""
+    """Polynomial c0 + c1 x + c2 x^2 + ... (coefficients in rising order).
+
+    coeffs: the coefficients c0, c1, c2, ... in rising order
+    """
     return sum(c * x**i for i, c in enumerate(coeffs))
 
 
 @function
 def power(x, a=1.0, p=2.0, c=0.0):
-    """a * |x|^p + c."""
+    """a * |x|^p + c.
+
+    a: scale
+    p: exponent
+    c: vertical offset
+    """
     return a * np.abs(x) ** p + c
 
 
 @function
 def absolute(x, a=1.0, c=0.0):
-    """a * |x| + c (MAE)."""
+    """a * |x| + c (MAE).
+
+    a: slope
+    c: vertical offset
+    """
     return a * np.abs(x) + c
 
 
 @function
 def huber(x, delta=1.0):
-    """Huber loss: quadratic within delta, linear outside."""
+    """Huber loss: quadratic within delta, linear outside.
+
+    delta: where the quadratic part turns linear
+    """
     ax = np.abs(x)
     return np.where(ax <= delta, 0.5 * x**2, delta * (ax - 0.5 * delta))
 
@@ -66,7 +81,11 @@ def hinge(x):
 
 @function
 def sigmoid(x, k=1.0, x0=0.0):
-    """Logistic sigmoid 1 / (1 + exp(-k (x - x0)))."""
+    """Logistic sigmoid 1 / (1 + exp(-k (x - x0))).
+
+    k: steepness
+    x0: midpoint, where the value is 0.5
+    """
     return 1 / (1 + np.exp(-k * (x - x0)))
 
 
@@ -84,49 +103,83 @@ def relu(x):
 
 @function
 def leaky_relu(x, alpha=0.1):
-    """x for x > 0, alpha x otherwise."""
+    """x for x > 0, alpha x otherwise.
+
+    alpha: slope for x < 0
+    """
     return np.where(x > 0, x, alpha * x)
 
 
 @function
 def gaussian(x, mu=0.0, sigma=1.0, a=1.0):
-    """a * exp(-(x - mu)^2 / (2 sigma^2))."""
+    """a * exp(-(x - mu)^2 / (2 sigma^2)).
+
+    mu: mean
+    sigma: standard deviation
+    a: peak height
+    """
     return a * np.exp(-((x - mu) ** 2) / (2 * sigma**2))
 
 
 @function
 def exp_decay(x, a=1.0, k=1.0, c=0.0):
-    """a * exp(-k x) + c."""
+    """a * exp(-k x) + c.
+
+    a: scale
+    k: rate
+    c: level it decays to
+    """
     return a * np.exp(-k * x) + c
 
 
 @function
 def exp_growth(x, a=1.0, k=1.0, c=0.0):
-    """a * exp(k x) + c."""
+    """a * exp(k x) + c.
+
+    a: scale
+    k: rate
+    c: vertical offset
+    """
     return a * np.exp(k * x) + c
 
 
 @function
 def roc(x, auc=0.85):
-    """A concave ROC curve y = x^(1/auc - 1) whose area under it is exactly auc."""
+    """A concave ROC curve y = x^(1/auc - 1) whose area under it is exactly auc.
+
+    auc: the area under the curve, in (0.5, 1)
+    """
     return np.clip(x, 0, 1) ** (1 / auc - 1)
 
 
 @function
 def sine(x, a=1.0, f=1.0, phase=0.0, c=0.0):
-    """a * sin(f x + phase) + c."""
+    """a * sin(f x + phase) + c.
+
+    a: amplitude
+    f: angular frequency
+    phase: phase shift (radians)
+    c: vertical offset
+    """
     return a * np.sin(f * x + phase) + c
 
 
 @function
 def constant(x, c=0.0):
-    """The horizontal line y = c."""
+    """The horizontal line y = c.
+
+    c: the height
+    """
     return np.full_like(np.asarray(x, dtype=float), c)
 
 
 @function
 def reciprocal(x, a=1.0, c=0.0):
-    """a / x + c (the variance of an average of x correlated models is rho s^2 + (1 - rho) s^2 / x)."""
+    """a / x + c (the variance of an average of x correlated models is rho s^2 + (1 - rho) s^2 / x).
+
+    a: scale
+    c: vertical offset (the asymptote)
+    """
     return a / np.where(np.abs(x) < 1e-9, 1e-9, x) + c
 
 
@@ -145,7 +198,11 @@ def tanh_grad(x):
 
 @function
 def step(x, a=1.0, x0=0.0):
-    """a for x > x0, 0 otherwise (the derivative of ReLU)."""
+    """a for x > x0, 0 otherwise (the derivative of ReLU).
+
+    a: height for x > x0
+    x0: where it steps up
+    """
     return np.where(x > x0, a, 0.0)
 
 

@@ -45,7 +45,13 @@ def parameters(registry: dict[str, Callable[..., Any]], name: str) -> list[str]:
 @point_set
 def blob(seed: float = 0, n: float = 12, center: tuple[float, float] | list[float] = (0.0, 0.0),
          spread: float = 0.1) -> np.ndarray:
-    """n points from an isotropic Gaussian around center with standard deviation spread."""
+    """n points from an isotropic Gaussian around center with standard deviation spread.
+
+    seed: random seed
+    n: number of points
+    center: centre [x, y]
+    spread: standard deviation
+    """
     rng = np.random.default_rng(int(seed))
     return np.asarray(center, dtype=float)[:2] + rng.normal(0.0, spread, size=(int(n), 2))
 
@@ -53,7 +59,15 @@ def blob(seed: float = 0, n: float = 12, center: tuple[float, float] | list[floa
 @point_set
 def arc(seed: float = 0, n: float = 12, radius: float = 0.8, angle: float = 45.0, width: float = 20.0,
         jitter: float = 0.06) -> np.ndarray:
-    """n points along a direction (degrees) from the origin, within +-width/2 degrees: a topic's cone."""
+    """n points along a direction (degrees) from the origin, within +-width/2 degrees: a topic's cone.
+
+    seed: random seed
+    n: number of points
+    radius: outer radius
+    angle: direction in degrees
+    width: angular width in degrees
+    jitter: radial noise
+    """
     rng = np.random.default_rng(int(seed))
     k = int(n)
     a = np.radians(angle + rng.uniform(-width / 2, width / 2, size=k))
@@ -76,7 +90,11 @@ def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
 
 @image
 def landscape(seed: float = 0, size: float = 48) -> np.ndarray:
-    """A sun over two mountain ridges and a lake; the seed changes the ridges and the sun."""
+    """A sun over two mountain ridges and a lake; the seed changes the ridges and the sun.
+
+    seed: random seed (ridges, sun)
+    size: width and height in pixels
+    """
     rng = np.random.default_rng(int(seed))
     n = int(size)
     xs, ys = _grid(n)
@@ -100,7 +118,11 @@ def landscape(seed: float = 0, size: float = 48) -> np.ndarray:
 
 @image
 def shapes(seed: float = 0, size: float = 48) -> np.ndarray:
-    """A red disc, a blue square and a yellow triangle on a light background, placed by the seed."""
+    """A red disc, a blue square and a yellow triangle on a light background, placed by the seed.
+
+    seed: random seed (positions)
+    size: width and height in pixels
+    """
     rng = np.random.default_rng(int(seed))
     n = int(size)
     xs, ys = _grid(n)
