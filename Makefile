@@ -22,11 +22,8 @@ APT_TEST_PACKAGES := chromium default-jre-headless
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-render: deps node-deps ## render every authored tile in both themes (QUALITY=full|preview, JOBS=n, IDS="a b"), then the slides, handouts and gallery
-	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) --no-site $(IDS)
-	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) --no-site --theme light $(IDS)
-	$(BIN)/python -m render slides --no-site
-	$(BIN)/python -m render print
+render: deps node-deps ## every stage: render the stale tiles in both themes (QUALITY=full|preview, JOBS=n, IDS="a b"), then the slides, handouts and gallery
+	$(BIN)/python -m render build -j $(JOBS) --quality $(QUALITY) $(IDS)
 
 slides: deps node-deps ## reveal.js decks (whole and per layer) and PowerPoint files in build/slides, from the light render
 	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) --no-site --theme light $(IDS)
@@ -53,6 +50,9 @@ schema: deps ## regenerate diagrams.schema.json from the spec models
 
 test: deps test-sysdeps node-deps ## run the test suite (renders every authored tile in preview quality)
 	$(BIN)/python -m pytest -q
+
+test-fast: deps ## the fast tier for the edit loop: every test that needs no Manim render or browser (under a minute)
+	$(BIN)/python -m pytest -q -m "not render and not browser"
 
 lint: deps ## code lint (ruff) and the visual lint of every authored tile (IDS="a b"; PNG=dir for debug images)
 	$(BIN)/ruff check render scenes tests

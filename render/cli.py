@@ -78,21 +78,19 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_render(args: argparse.Namespace) -> int:
+def _render_theme(spec: Spec, paths: Paths, ids: list[str], args: argparse.Namespace, theme: str) -> bool:
+    """Render the stale tiles of one theme with a progress bar; print the report; return whether all succeeded."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from render.build import Paths, render
+    from render.build import render
 
-    spec = _load(args)
-    ids = _check_ids(spec, args.ids)
-    paths = Paths(Path(args.build))
     console = Console(stderr=True)
     planned = [t.id for _, t in spec.tiles() if t.status == "planned" and (not ids or t.id in ids)]
     if planned:
         console.print(f"[dim]{len(planned)} planned tile(s) skipped: {', '.join(planned[:6])}"
                       f"{' …' if len(planned) > 6 else ''}[/]")
-    bar = Progress(TextColumn("[bold]render"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    bar = Progress(TextColumn(f"[bold]render {theme}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TextColumn("{task.description}"), console=console, transient=False)
 
     def progress(total: int):  # type: ignore[no-untyped-def]
@@ -106,7 +104,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         return tick
 
     with bar:
-        report = render(spec, paths, ids or None, args.jobs, args.quality, args.theme, args.force, progress)
+        report = render(spec, paths, ids or None, args.jobs, args.quality, theme, args.force, progress)
     if report.skipped:
         console.print(f"{len(report.skipped)} tile(s) up to date")
     console.print(f"{len(report.rendered)} rendered, {len(report.failed)} failed")
@@ -114,17 +112,50 @@ def cmd_render(args: argparse.Namespace) -> int:
         console.print(f"[red]FAILED[/] {res.tile_id}: {res.error}", highlight=False)
         if args.verbose:
             console.print(res.meta.get("traceback", ""), highlight=False)
+    return report.ok
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from render.build import Paths
+
+    spec = _load(args)
+    paths = Paths(Path(args.build))
+    ok = _render_theme(spec, paths, _check_ids(spec, args.ids), args, args.theme)
     if not args.no_site:
-        console.print(f"gallery: {_site(spec, paths)}")
-    return 0 if report.ok else 1
+        print(f"gallery: {_site(spec, paths)}", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Everything `make render` makes, stage by stage."""
+    from render.build import Paths
+    from render.exports import EXPORT_THEME, EXPORTERS, ExportError, load
+    from spec.theme import THEMES
+
+    spec = _load(args)                                    # 1. read and validate the spec
+    ids = _check_ids(spec, args.ids)
+    paths = Paths(Path(args.build))
+    ok = True
+    for theme in THEMES:                                  # 2. render the stale tiles of each theme
+        ok = _render_theme(spec, paths, ids, args, theme) and ok
+    try:
+        export = load(spec, paths.media(EXPORT_THEME))    # 3. the catalogue of rendered tiles
+    except ExportError as e:
+        raise UserError(str(e)) from e
+    for exporter in EXPORTERS.values():                   # 4. each export: decks, PowerPoint, handouts
+        files = exporter.build(export, paths.build)
+        print(f"{exporter.name}: {len(files)} file(s) in {paths.build / exporter.folder}")
+    print(f"gallery: {_site(spec, paths)}")               # 5. the gallery, linking all of them
+    return 0 if ok else 1
 
 
 def _site(spec: Spec, paths: Paths) -> Path:
     """Rebuild the gallery from both themes' media and whatever exports exist; return its index."""
-    from render.gallery import build_site
+    from render.exports import site_folders
+    from render.exports.gallery import build_site
 
     return build_site(spec, paths.media("dark"), paths.site, light=paths.media("light"),
-                      exports={"slides": paths.slides, "print": paths.handouts})
+                      exports=site_folders(paths.build))
 
 
 def cmd_site(args: argparse.Namespace) -> int:
@@ -155,14 +186,12 @@ def _export(args: argparse.Namespace) -> tuple[Spec, Paths, Export]:
 
 
 def cmd_slides(args: argparse.Namespace) -> int:
-    from render.deck import build_deck
-    from render.exports import ExportError
-    from render.powerpoint import build_pptx
+    from render.exports import EXPORTERS, ExportError
 
     spec, paths, export = _export(args)
     try:
-        decks = build_deck(export, paths.slides)
-        files = build_pptx(export, paths.slides / "pptx", step_slides=args.step_slides)
+        decks = EXPORTERS["deck"].build(export, paths.build)
+        files = EXPORTERS["pptx"].build(export, paths.build, step_slides=args.step_slides)
     except ExportError as e:
         raise UserError(str(e)) from e
     print(f"slides: {len(export.tiles)} tile(s); {paths.slides / 'index.html'} and {len(decks) - 1} layer deck(s); "
@@ -173,10 +202,10 @@ def cmd_slides(args: argparse.Namespace) -> int:
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from render.handout import build_handouts
+    from render.exports import EXPORTERS
 
     spec, paths, export = _export(args)
-    files = build_handouts(export, paths.handouts)
+    files = EXPORTERS["handouts"].build(export, paths.build)
     print(f"print: {len(export.tiles)} tile(s); " + ", ".join(str(f) for f in files))
     if not args.no_site:
         print(f"gallery: {_site(spec, paths)}")
@@ -259,6 +288,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "from the registries")
     s.add_argument("--check", action="store_true", help="only check; exit 1 when a table is stale")
     s.set_defaults(fn=cmd_docs)
+
+    s = sub.add_parser("build", help="every stage: validate, render both themes, the exports, the gallery")
+    s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
+    s.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    s.add_argument("--quality", choices=["preview", "full"], default="full", help="full = 1920x1080 30 fps")
+    s.add_argument("--force", action="store_true", help="render even when the cache says up to date")
+    s.set_defaults(fn=cmd_build)
 
     s = sub.add_parser("render", help="render tiles (all authored ones, or the IDS given) and build the gallery")
     s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")

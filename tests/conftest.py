@@ -6,12 +6,54 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium, headless, with nothing reaching out to the network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def need(path: Path, what: str) -> None:
+    """Fail with the command that installs a missing test tool (a missing tool is never a pass)."""
+    if not path.exists():
+        pytest.fail(f"{what} not found at {path}: run `make test` (it installs it)")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Callable[..., Any]]:
+    """Launch Debian's Chromium through Playwright, by path (never a downloaded browser): `chromium(*extra_args)`.
+
+    One browser per set of flags for the whole session; every test module shares it and makes its own contexts.
+    """
+    need(CHROMIUM, "Chromium (Debian package chromium)")
+    import playwright.sync_api as playwright_api
+
+    browsers: dict[tuple[str, ...], Any] = {}
+    with playwright_api.sync_playwright() as p:
+
+        def launch(*extra: str) -> Any:
+            if extra not in browsers:
+                browsers[extra] = p.chromium.launch(executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra])
+            return browsers[extra]
+
+        try:
+            yield launch
+        finally:
+            for b in browsers.values():
+                b.close()
 
 
 def run_cli(*args: str, cwd: Path = ROOT, timeout: float = 900) -> subprocess.CompletedProcess[str]:

@@ -18,20 +18,10 @@ import yaml
 
 from render.exports import Export, load
 from spec import Spec, load_spec
-from tests.conftest import FIXTURES, ROOT, run_cli
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FIXTURES, ROOT, need, run_cli  # noqa: F401  (re-exported)
 
 AUTHORED = ["ml-landscape", "ml-project-lifecycle", "prompt-injection-defense"]
 KEPT_FIELDS = ("id", "title", "tagline", "notes", "questions")
-CHROMIUM = Path("/usr/bin/chromium")
-# Debian's Chromium, headless, with nothing reaching out to the network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NODE_MODULES = ROOT / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -112,9 +102,3 @@ def copy_site(site: RenderedSite, dest: Path) -> RenderedSite:
     shutil.copytree(site.build / "site", dest / "build" / "site")
     shutil.copy(site.spec_path, dest / "diagrams.yaml")
     return RenderedSite(dest / "diagrams.yaml", site.spec, dest / "build")
-
-
-def need(path: Path, what: str) -> None:
-    """Fail with the command that installs a missing test tool (a missing tool is never a pass)."""
-    if not path.exists():
-        pytest.fail(f"{what} not found at {path}: run `make test` (it installs it)")

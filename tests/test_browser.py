@@ -15,10 +15,9 @@ from typing import Any
 import pytest
 
 from render.serve import make_server
-from tests.gallery_site import AUTHORED, AXE, CHROMIUM, CHROMIUM_ARGS, RenderedSite, need, rendered_site
+from tests.gallery_site import AUTHORED, AXE, RenderedSite, need, rendered_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.render]
-import playwright.sync_api as playwright_api  # noqa: E402
 
 TIMEOUT = 10_000  # ms: generous for a busy 2-core machine
 
@@ -41,14 +40,8 @@ def base_url(built: RenderedSite) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    need(CHROMIUM, "Chromium (Debian package chromium)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+def browser(chromium: Any) -> Any:
+    return chromium()
 
 
 class Watched:

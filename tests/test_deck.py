@@ -20,17 +20,16 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-import render.deck as deck_module
-from render.deck import REVEAL_FILES, build_deck
+import render.exports.deck as deck_module
 from render.exports import STAMP, Export, ExportError
-from render.gallery import TileView
+from render.exports.deck import REVEAL_FILES, build_deck
+from render.exports.gallery import TileView
 from render.plan import ROOT
-from tests.gallery_site import AUTHORED, CHROMIUM, CHROMIUM_ARGS, need, rendered_site
+from tests.gallery_site import AUTHORED, rendered_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.render]
-import playwright.sync_api as playwright_api  # noqa: E402
 
-DECK_ARGS = [*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
+AUTOPLAY = ("--autoplay-policy=no-user-gesture-required",)
 TIMEOUT = 10_000  # ms: generous for a busy 2-core machine
 CLOSE = 0.15  # s: how near the end of a step the video must pause
 NETWORK_REF = re.compile(
@@ -184,14 +183,8 @@ def test_missing_reveal_names_the_command(built: Built, tmp_path: Path, monkeypa
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    need(CHROMIUM, "Chromium (Debian package chromium)")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=DECK_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+def browser(chromium: Any) -> Any:
+    return chromium(*AUTOPLAY)
 
 
 # Record every play/pause of a video (media events do not bubble, so listen while capturing).

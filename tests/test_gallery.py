@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from render.gallery import build_site, clock, context, parse_vtt
+from render.exports.gallery import build_site, clock, context, parse_vtt
 from tests.gallery_site import AUTHORED, VNU, RenderedSite, copy_site, need, rendered_site
 
 pytestmark = pytest.mark.render

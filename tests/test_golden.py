@@ -20,9 +20,19 @@ from tests.conftest import FIXTURES
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SPECS = [load_spec(path) for path in sorted((FIXTURES / "golden").glob("*.yaml"))]
 TILES = {tile.id: (layer, tile) for spec in SPECS for layer, tile in spec.tiles()}
-TOLERANCE = 2.0  # mean absolute difference per channel (0-255)
+# Compared pixel by pixel: a pixel mismatches when a channel differs by more than PIXEL_TOLERANCE (of 255), and a
+# picture fails when more than MAX_MISMATCH of its pixels do. A mean difference would hide a missing small label.
+PIXEL_TOLERANCE = 32
+MAX_MISMATCH = 0.0002  # 0.02%: about 26 pixels of a 480x270 frame
 
 
+def mismatch(expected: np.ndarray, frame: np.ndarray) -> tuple[float, np.ndarray]:
+    """The share of pixels that differ beyond the tolerance, and their mask."""
+    bad = np.abs(expected.astype(float) - frame.astype(float)).max(axis=2) > PIXEL_TOLERANCE
+    return float(bad.mean()), bad
+
+
+@pytest.mark.render
 @pytest.mark.parametrize("kind", sorted(PANEL_SPECS))
 def test_last_frame_matches_golden(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     assert f"kind-{kind}" in TILES, f"add a tile 'kind-{kind}' to a spec in tests/fixtures/golden/"
@@ -34,6 +44,7 @@ def test_last_frame_matches_golden(kind: str, request: pytest.FixtureRequest, tm
 FEATURES = sorted(t for t in TILES if not t.startswith("kind-"))
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("tile_id", FEATURES)
 def test_feature_last_frame_matches_golden(tile_id: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """Other golden tiles exercise options of a kind (its own tile shows the basics): golden/<tile id>.png."""
@@ -50,8 +61,24 @@ def _compare(tile: Any, layer: Any, name: str, request: pytest.FixtureRequest, t
     assert golden.is_file(), f"no golden picture for '{name}': run pytest --regen-golden and look at {golden.name}"
     expected = np.asarray(Image.open(golden).convert("RGB"), dtype=float)
     assert expected.shape == frame.shape
-    diff = np.abs(expected - frame.astype(float))
-    if diff.mean() >= TOLERANCE:
-        save_png(np.concatenate([frame, expected.astype(np.uint8)], axis=0), tmp_path / f"{name}-vs-golden.png")
-    assert diff.mean() < TOLERANCE, f"'{name}' differs from its golden frame; see {tmp_path}"
+    ratio, bad = mismatch(expected, frame)
+    if ratio > MAX_MISMATCH:
+        marked = frame.copy()
+        marked[bad] = (255, 0, 0)
+        save_png(np.concatenate([marked, expected.astype(np.uint8)], axis=0), tmp_path / f"{name}-vs-golden.png")
+    assert ratio <= MAX_MISMATCH, (f"'{name}' differs from its golden frame in {ratio:.3%} of its pixels "
+                                   f"(red in {tmp_path / (name + '-vs-golden.png')})")
     assert frame.std() > 8, "the picture is not blank"
+
+
+def test_a_missing_small_label_fails_the_comparison() -> None:
+    """The comparison catches what a mean difference hides: one short word gone from a golden picture."""
+    golden = np.asarray(Image.open(GOLDEN / "formula.png").convert("RGB"), dtype=np.uint8)
+    ink = np.abs(golden.astype(float) - golden[2, 2].astype(float)).max(axis=2) > 100
+    ys, xs = np.nonzero(ink)
+    y, x = int(ys[len(ys) // 2]), int(xs[len(xs) // 2])
+    erased = golden.copy()
+    erased[y - 5:y + 5, x - 12:x + 12] = golden[2, 2]  # a word of about 24x10 px at 480 px wide
+    assert np.abs(golden.astype(float) - erased).mean() < 2.0  # the old mean test would have passed
+    assert mismatch(golden, erased)[0] > MAX_MISMATCH
+    assert mismatch(golden, golden)[0] == 0.0

@@ -12,10 +12,9 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 from pypdf import PdfReader
 
-from render import handout
-from render.exports import Export
-from render.gallery import StepView, TileView
-from render.handout import A4, LETTER, MARGIN, PAPERS, STEPS_PER_PAGE, build_handouts, step_pages
+from render.exports import Export, handout
+from render.exports.gallery import StepView, TileView
+from render.exports.handout import A4, LETTER, MARGIN, PAPERS, STEPS_PER_PAGE, build_handouts, step_pages
 from spec import Question
 from tests.gallery_site import AUTHORED, rendered_site
 
@@ -197,7 +196,7 @@ def test_long_notes_shrink_to_the_floor_then_are_cut_with_a_warning(
         tiles=[TileView(**{**tile.__dict__, "media": SimpleNamespace(poster="media/sample-tile/poster.png")})],
         file=lambda url: tmp_path / "poster.png",
     )
-    with caplog.at_level(logging.WARNING, logger="render.handout"):
+    with caplog.at_level(logging.WARNING, logger="render.exports.handout"):
         assert len(list(handout.handout_pages(export, LETTER))) == 1  # type: ignore[arg-type]
     assert any("sample-tile" in r.getMessage() and "ellipsis" in r.getMessage() for r in caplog.records)
 
@@ -248,7 +247,7 @@ def test_wrap_keeps_lines_within_the_width() -> None:
 def test_symbols_missing_from_the_body_font_are_drawn_with_a_fallback_font() -> None:
     from PIL import Image, ImageDraw
 
-    from render.handout import draw_text, font, has_glyph
+    from render.exports.handout import draw_text, font, has_glyph
 
     body = font("regular", 25)
     assert not has_glyph(body, "∇")  # Inter has no nabla: drawn directly it would be a missing-glyph box

@@ -51,6 +51,7 @@ def test_every_rule_has_a_broken_fixture_tile() -> None:
     assert set(L.RULES) <= ids
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("rule", sorted(EXPECTED))
 def test_rule_catches_its_broken_tile(rule: str, work: Path) -> None:
     report = lint(BROKEN, rule, work)
@@ -58,6 +59,7 @@ def test_rule_catches_its_broken_tile(rule: str, work: Path) -> None:
     assert any(f.refs == EXPECTED[rule] for f in report.findings), "\n".join(map(str, report.findings))
 
 
+@pytest.mark.render
 def test_finding_names_tile_step_rule_and_elements(work: Path) -> None:
     report = lint(BROKEN, "text-overlap", work)
     assert [str(f) for f in report.findings] == [
@@ -65,12 +67,14 @@ def test_finding_names_tile_step_rule_and_elements(work: Path) -> None:
     ]
 
 
+@pytest.mark.render
 def test_a_problem_that_persists_is_reported_once_with_its_later_steps(work: Path) -> None:
     (finding,) = lint(BROKEN, "box-overlap", work).findings
     assert finding.step == 2 and finding.later_steps == (3,)
     assert str(finding).endswith("(upper.a, lower.b) (also at step 3)")
 
 
+@pytest.mark.render
 def test_title_size(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert lint(BROKEN, "title-size", work).ok
     monkeypatch.setattr(T, "TITLE_SIZE", 20)  # cap height 27 px at 1080p: 6.8 px on a 480 px tile
@@ -79,6 +83,7 @@ def test_title_size(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "6.8 px on a 480 px wide tile" in finding.message
 
 
+@pytest.mark.render
 def test_final_hold(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import scenes.director
 
@@ -89,12 +94,14 @@ def test_final_hold(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert finding.message == "the final picture is held 0.5 s (minimum 2 s)"
 
 
+@pytest.mark.render
 def test_contrast_is_checked_in_the_theme_asked_for(work: Path) -> None:
     assert lint(BROKEN, "contrast", work, themes=("dark",)).ok
     (finding,) = lint(BROKEN, "contrast", work, themes=("light",)).findings
     assert "3.40:1 in the light theme" in finding.message
 
 
+@pytest.mark.render
 def test_debug_png_outlines_the_offending_step(tmp_path: Path, work: Path) -> None:
     report = lint(BROKEN, "text-crossed", work, png_dir=tmp_path / "png")
     assert report.pngs == [tmp_path / "png" / "text-crossed-step03.png"]
@@ -105,6 +112,7 @@ def test_debug_png_outlines_the_offending_step(tmp_path: Path, work: Path) -> No
     assert red.sum() > 100  # the outline of the crossed label
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("tile_id", [t.id for _, t in CLEAN.tiles()])
 def test_clean_tiles_pass(tile_id: str, work: Path) -> None:
     report = lint(CLEAN, tile_id, work)
@@ -135,12 +143,14 @@ def authored_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tupl
         return {tid: fut.result() for tid, fut in futures.items()}
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("tile_id", AUTHORED)
 def test_authored_tiles_pass(tile_id: str, authored_reports: dict[str, tuple[bool, str]]) -> None:
     ok, findings = authored_reports[tile_id]
     assert ok, findings
 
 
+@pytest.mark.render
 def test_cli_exit_status_and_output(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -170,6 +180,7 @@ def test_theme_palettes_meet_wcag_aa() -> None:
     assert any(p.startswith("theme grey: line #222222") for p in problems)
 
 
+@pytest.mark.render
 def test_type_sizes_of_the_theme_pass(tmp_path: Path) -> None:
     from manim import Text, tempconfig
 

@@ -22,8 +22,8 @@ from pptx.slide import Slide
 from pptx.util import Inches
 
 from render.exports import STAMP, Export
-from render.gallery import TileView
-from render.powerpoint import ALL, autoplay_timing, build_pptx
+from render.exports.gallery import TileView
+from render.exports.powerpoint import ALL, autoplay_timing, build_pptx
 from tests.gallery_site import AUTHORED, RenderedSite, rendered_site
 
 pytestmark = pytest.mark.render

@@ -27,8 +27,8 @@ from pptx.text.text import TextFrame
 from pptx.util import Emu, Inches, Pt
 
 from render.exports import Export, stamp, up_to_date
+from render.exports.gallery import LayerView, StepView, TileView
 from render.files import atomic_path
-from render.gallery import LayerView, StepView, TileView
 
 ALL = "all.pptx"
 FONT = "Inter"

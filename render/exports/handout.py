@@ -34,8 +34,8 @@ from typing import BinaryIO
 from PIL import Image, ImageDraw, ImageFont
 
 from render.exports import Export, stamp, up_to_date
+from render.exports.gallery import StepView, TileView
 from render.files import atomic_path
-from render.gallery import StepView, TileView
 from scenes.encode import quantize
 from spec.theme import LIGHT
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from render.exports import Export, ExportError, stamp, up_to_date
+from render.exports.gallery import STATIC, TEMPLATES, LayerView, TileView, get_env, link_tree, prune, write_if_changed
 from render.files import atomic_copy, digest_files
-from render.gallery import STATIC, TEMPLATES, LayerView, TileView, get_env, link_tree, prune, write_if_changed
 from render.plan import ROOT
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,7 @@
-"""What the exports (reveal.js deck, PowerPoint, PDF handouts) are built from.
+"""The exports (reveal.js decks, PowerPoint files, PDF handouts, then the gallery) and what they read.
+
+One interface and one registry: an export is a module with a build function
+`build(export, out) -> list[Path]` and one line in EXPORTERS.
 
 Every export reads the same thing: the rendered tiles of one theme (light by default,
 because slide decks and printouts are white), in seed order, grouped by layer, with
@@ -9,13 +12,14 @@ work when nothing they read has changed (a stamp file per output folder).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from render.exports.gallery import Gallery, LayerView, TileView, context
 from render.files import atomic_write_text
-from render.gallery import Gallery, LayerView, TileView, context
 from render.plan import ROOT
 from spec import Spec
 
@@ -98,3 +102,34 @@ def up_to_date(out: Path, digest: str, outputs: Iterable[Path]) -> bool:
 def stamp(out: Path, digest: str) -> None:
     """Record that out/ was built from digest."""
     atomic_write_text(out / STAMP, digest + "\n")
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """One output built from the rendered tiles of a theme: where it goes and the function that writes it."""
+
+    name: str
+    folder: str  # under the build directory
+    target: str  # "module:function", imported when the export runs (each pulls in its own libraries)
+    help: str
+
+    def function(self) -> Callable[..., list[Path]]:
+        module, _, fn = self.target.partition(":")
+        return getattr(importlib.import_module(module), fn)  # type: ignore[no-any-return]
+
+    def build(self, export: Export, build_dir: Path, **options: object) -> list[Path]:
+        return self.function()(export, build_dir / self.folder, **options)
+
+
+# The one registry of exports, in the order they are built (the gallery links whatever they wrote).
+EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
+    Exporter("deck", "slides", "render.exports.deck:build_deck", "reveal.js decks, whole and per layer"),
+    Exporter("pptx", "slides/pptx", "render.exports.powerpoint:build_pptx", "PowerPoint files, per layer and all"),
+    Exporter("handouts", "print", "render.exports.handout:build_handouts", "PDF handouts, A4 and Letter"),
+)}
+
+
+def site_folders(build_dir: Path) -> dict[str, Path]:
+    """The export folders the gallery mirrors into the site (top-level folders of the registry)."""
+    names = dict.fromkeys(e.folder.split("/")[0] for e in EXPORTERS.values())
+    return {name: build_dir / name for name in names}
