@@ -174,7 +174,7 @@ def whole_build(spec_path: Path, spec: Spec, build: Path) -> dict[str, Any]:
 
     paths = Paths(build)
     authored = [t.id for _, t in spec.tiles() if t.status == "authored"]
-    stale = [p.tile.id for p in plan(spec, None, paths.media("dark"), paths.manifest("dark", "full"), "dark", "full",
+    stale = [p.tile.id for p in plan(spec, None, paths.media("dark"), paths.manifest("dark"), "dark", "full",
                                     False) if p.stale]
     out: dict[str, Any] = {"build": str(build), "authored": len(authored), "stale": len(stale)}
     if not stale:

@@ -43,7 +43,7 @@ class Paths:
         """The printable PDF handouts."""
         return self.build / "print"
 
-    def manifest(self, theme: str, quality: str) -> Manifest:
+    def manifest(self, theme: str) -> Manifest:
         return Manifest(self.cache / f"manifest-{theme}.json")
 
 
@@ -65,7 +65,7 @@ def render(spec: Spec, paths: Paths, ids: list[str] | None, jobs: int, quality: 
            progress: Callable[[int], Progress] | None = None) -> RenderReport:
     """Render the stale authored tiles in parallel worker processes; return what happened."""
     media = paths.media(theme)
-    manifest = paths.manifest(theme, quality)
+    manifest = paths.manifest(theme)
     todo = plan(spec, ids, media, manifest, theme, quality, force)
     report = RenderReport(skipped=[p.tile.id for p in todo if not p.stale])
     stale = [p for p in todo if p.stale]

@@ -9,7 +9,6 @@ pipeline can grab the frame and the lint can inspect the picture.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from manim import LEFT, UP, Animation, FadeIn, Mobject, Scene, VGroup, VMobject
@@ -161,10 +160,3 @@ class TileScene(Scene):
                 self.headings_shown.add(pid)
                 anims.append(FadeIn(head))
         return anims
-
-    def elements_on_screen(self) -> dict[str, Mobject]:
-        """Every element currently shown, by reference."""
-        return {ref: self.mob(ref) for ref in sorted(self.visible)}
-
-    def summary(self) -> dict[str, Any]:
-        return {"step_times": list(self.step_times), "duration": self.duration_total}

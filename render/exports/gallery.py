@@ -101,6 +101,32 @@ class TileView:
             return "rendered"
         return "planned" if self.status == "planned" else "unrendered"
 
+    def downloads(self) -> list[dict[str, str | None]]:
+        """The player's download links, declared once for the page scripts and the standalone page.
+
+        Each is {label, href (relative to the site root), download (file name; None for a plain link)}.
+        """
+        m = self.media
+        if m is None:
+            return []
+        out: list[dict[str, str | None]] = [
+            {"label": "Video (MP4)", "href": m.mp4, "download": f"{self.id}.mp4"},
+            {"label": "Looping GIF", "href": m.gif, "download": f"{self.id}.gif"},
+            {"label": "Poster (PNG)", "href": m.poster, "download": f"{self.id}.png"},
+        ]
+        out += [{"label": f"Step {s.index} (PNG)", "href": s.png, "download": f"{self.id}-step-{s.index:02d}.png"}
+                for s in m.steps]
+        if self.light is not None:
+            lm = self.light
+            out += [{"label": "Light video (MP4)", "href": lm.mp4, "download": f"{self.id}-light.mp4"},
+                    {"label": "Light GIF", "href": lm.gif, "download": f"{self.id}-light.gif"},
+                    {"label": "Light poster (PNG)", "href": lm.poster, "download": f"{self.id}-light.png"}]
+        if self.deck:
+            out.append({"label": "Open in the slide deck", "href": self.deck, "download": None})
+        if self.pptx:
+            out.append({"label": f"{self.layer_title} slides (PowerPoint)", "href": self.pptx, "download": ""})
+        return out
+
     def data(self) -> dict[str, Any]:
         """The JSON-safe record the page scripts read."""
         out: dict[str, Any] = {
@@ -137,6 +163,8 @@ class TileView:
             out["light"] = {"mp4": lm.mp4, "gif": lm.gif, "poster": lm.poster, "captions": lm.captions,
                             "width": lm.width, "height": lm.height}
         out["exports"] = {k: v for k, v in (("deck", self.deck), ("pptx", self.pptx)) if v and m is not None}
+        if m is not None:
+            out["downloads"] = self.downloads()
         return out
 
 

@@ -233,20 +233,11 @@
     fillQuestions($("#p-questions"), t.questions);
     var dl = $("#p-downloads");
     dl.textContent = "";
-    var links = [["Video (MP4)", t.media.mp4, id + ".mp4"], ["Looping GIF", t.media.gif, id + ".gif"],
-                 ["Poster (PNG)", t.media.poster, id + ".png"]];
-    t.steps.forEach(function (s) { links.push(["Step " + s.index + " (PNG)", s.png, id + "-step-" + pad(s.index) + ".png"]); });
-    if (t.light) {
-      links.push(["Light video (MP4)", t.light.mp4, id + "-light.mp4"], ["Light GIF", t.light.gif, id + "-light.gif"],
-                 ["Light poster (PNG)", t.light.poster, id + "-light.png"]);
-    }
-    if (t.exports.deck) links.push(["Open in the slide deck", t.exports.deck, null]);
-    if (t.exports.pptx) links.push([t.layerTitle + " slides (PowerPoint)", t.exports.pptx, ""]);
-    links.forEach(function (l) {
+    t.downloads.forEach(function (d) {  // declared once, in TileView.downloads()
       var li = el("li");
-      var attrs = { href: l[1] };
-      if (l[2] !== null) attrs.download = l[2];
-      li.appendChild(el("a", attrs, l[0]));
+      var attrs = { href: d.href };
+      if (d.download !== null) attrs.download = d.download;
+      li.appendChild(el("a", attrs, d.label));
       dl.appendChild(li);
     });
     fillEmbeds(t);
