@@ -16,6 +16,8 @@ class SpecError:
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:  # about the file as a whole (missing, a directory, too large)
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}: {self.where}: {self.message}"
 
 
