@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import re
+import shutil
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -52,6 +54,8 @@ class RenderReport:
     rendered: list[TileResult] = field(default_factory=list)
     failed: list[TileResult] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C: the run stopped; `not_rendered` lists what it did not finish
+    not_rendered: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -72,6 +76,7 @@ def render(spec: Spec, paths: Paths, ids: list[str] | None, jobs: int, quality: 
     if not stale:
         return report
     media.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(media)
     tick = progress(len(stale)) if progress else (lambda _id, _res: None)
     by_id: dict[str, PlannedTile] = {p.tile.id: p for p in stale}
     ctx = mp.get_context("spawn")
@@ -91,14 +96,40 @@ def render(spec: Spec, paths: Paths, ids: list[str] | None, jobs: int, quality: 
                 content_hash=p.content_hash,
             )
             pending.add(pool.submit(render_tile, job))
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                res = fut.result()
-                if res.ok:
-                    manifest.set(res.tile_id, by_id[res.tile_id].content_hash)
-                    report.rendered.append(res)
-                else:
-                    report.failed.append(res)
-                tick(res.tile_id, res)
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    res = fut.result()
+                    if res.ok:
+                        manifest.set(res.tile_id, by_id[res.tile_id].content_hash)
+                        report.rendered.append(res)
+                    else:
+                        report.failed.append(res)
+                    tick(res.tile_id, res)
+        except KeyboardInterrupt:
+            # Ctrl-C: the workers ignore SIGINT; stop them (each stops its encoder and removes its temporary
+            # folder), keep what finished, and say what did not.
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+            finished = {r.tile_id for r in report.rendered + report.failed}
+            report.interrupted = True
+            report.not_rendered = [p.tile.id for p in stale if p.tile.id not in finished]
     return report
+
+
+# A worker's temporary folder: ".<tile id>." and the 8 characters mkdtemp adds.
+LEFTOVER = re.compile(r"^\.[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9_]{8}$")
+
+
+def remove_leftovers(media: Path) -> list[Path]:
+    """Remove the temporary folders of an interrupted or killed run (a run owns its build folder while it runs)."""
+    removed = []
+    for d in media.iterdir():
+        if d.is_dir() and LEFTOVER.match(d.name):
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    if removed:
+        log.info("removed %d temporary folder(s) left by an interrupted run", len(removed))
+    return removed

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("render")
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a render, after its summary was printed: exit status 130."""
+
+
 class UserError(Exception):
     """A mistake in how the tool was called: one clear line, exit status 2."""
 
@@ -107,6 +111,12 @@ def _render_theme(spec: Spec, paths: Paths, ids: list[str], args: argparse.Names
         report = render(spec, paths, ids or None, args.jobs, args.quality, theme, args.force, progress)
     if report.skipped:
         console.print(f"{len(report.skipped)} tile(s) up to date")
+    if report.interrupted:
+        done = [r.tile_id for r in report.rendered]
+        console.print(f"interrupted: {len(done)} tile(s) finished ({', '.join(done) or 'none'}); "
+                      f"{len(report.not_rendered)} not rendered ({', '.join(report.not_rendered)}); "
+                      "they render on the next run", highlight=False)
+        raise Interrupted
     console.print(f"{len(report.rendered)} rendered, {len(report.failed)} failed")
     for res in report.failed:
         console.print(f"[red]FAILED[/] {res.tile_id}: {res.error}", highlight=False)
@@ -270,33 +280,45 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """--spec, --build and -v: accepted before or after the subcommand."""
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("global options (before or after the command)")
+    group.add_argument("--spec", default=default("diagrams.yaml"), help="the spec file (default: diagrams.yaml)")
+    group.add_argument("--build", default=default("build"), help="output directory (default: build)")
+    group.add_argument("-v", "--verbose", action="store_true", default=default(False), help="more detail")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m render", description="Animated study diagrams from diagrams.yaml.")
-    p.add_argument("--spec", default="diagrams.yaml", help="the spec file (default: diagrams.yaml)")
-    p.add_argument("--build", default="build", help="output directory (default: build)")
-    p.add_argument("-v", "--verbose", action="store_true", help="more detail")
+    _global_options(p, suppress=False)
+    # The same options after the subcommand, in its --help too; SUPPRESS keeps a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("validate", help="check the spec and report every error at once")
+    s = sub.add_parser("validate", parents=[common], help="check the spec and report every error at once")
     s.set_defaults(fn=cmd_validate)
 
-    s = sub.add_parser("schema", help="print the JSON Schema of the spec")
+    s = sub.add_parser("schema", parents=[common], help="print the JSON Schema of the spec")
     s.add_argument("-o", "--output", help="write to this file instead of stdout")
     s.set_defaults(fn=cmd_schema)
 
-    s = sub.add_parser("docs", help="rewrite the README's generated tables (kinds, actions, functions, fits) "
+    s = sub.add_parser("docs", parents=[common], help="rewrite the README's generated tables (kinds, actions, functions, fits) "
                        "from the registries")
     s.add_argument("--check", action="store_true", help="only check; exit 1 when a table is stale")
     s.set_defaults(fn=cmd_docs)
 
-    s = sub.add_parser("build", help="every stage: validate, render both themes, the exports, the gallery")
+    s = sub.add_parser("build", parents=[common], help="every stage: validate, render both themes, the exports, the gallery")
     s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
     s.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     s.add_argument("--quality", choices=["preview", "full"], default="full", help="full = 1920x1080 30 fps")
     s.add_argument("--force", action="store_true", help="render even when the cache says up to date")
     s.set_defaults(fn=cmd_build)
 
-    s = sub.add_parser("render", help="render tiles (all authored ones, or the IDS given) and build the gallery")
+    s = sub.add_parser("render", parents=[common], help="render tiles (all authored ones, or the IDS given) and build the gallery")
     s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
     s.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     s.add_argument("--quality", choices=["preview", "full"], default="full", help="full = 1920x1080 30 fps")
@@ -305,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-site", action="store_true", help="do not rebuild the gallery afterwards")
     s.set_defaults(fn=cmd_render)
 
-    s = sub.add_parser("bench", help="measure the Manim CLI against the pipeline (cold, no-op, one edit) and sizes")
+    s = sub.add_parser("bench", parents=[common], help="measure the Manim CLI against the pipeline (cold, no-op, one edit) and sizes")
     s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
     s.add_argument("--repeat", type=int, default=1, help="runs of each cold measurement (medians are reported)")
     s.add_argument("--all", metavar="BUILD", help="also time the no-op run and measure sizes over every authored "
@@ -313,27 +335,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-all", action="store_true", help="skip the figures over every authored tile")
     s.set_defaults(fn=cmd_bench)
 
-    s = sub.add_parser("site", help="build the gallery from what is rendered")
+    s = sub.add_parser("site", parents=[common], help="build the gallery from what is rendered")
     s.set_defaults(fn=cmd_site)
 
-    s = sub.add_parser("slides", help="reveal.js decks (whole and per layer) and PowerPoint files from rendered tiles")
+    s = sub.add_parser("slides", parents=[common], help="reveal.js decks (whole and per layer) and PowerPoint files from rendered tiles")
     s.add_argument("--theme", choices=["dark", "light"], default="light", help="which render to use (default: light)")
     s.add_argument("--step-slides", action="store_true", help="PowerPoint: add one slide per step with its picture")
     s.add_argument("--no-site", action="store_true", help="do not rebuild the gallery afterwards")
     s.set_defaults(fn=cmd_slides)
 
-    s = sub.add_parser("print", help="printable PDF handouts (A4 and Letter; posters, and every step) from rendered tiles")
+    s = sub.add_parser("print", parents=[common], help="printable PDF handouts (A4 and Letter; posters, and every step) from rendered tiles")
     s.add_argument("--theme", choices=["dark", "light"], default="light", help="which render to use (default: light)")
     s.add_argument("--no-site", action="store_true", help="do not rebuild the gallery afterwards")
     s.set_defaults(fn=cmd_print)
 
-    s = sub.add_parser("serve", help="serve the gallery on 127.0.0.1, with byte ranges so videos seek")
+    s = sub.add_parser("serve", parents=[common], help="serve the gallery on 127.0.0.1, with byte ranges so videos seek")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     s.add_argument("--dir", help="folder to serve (default: BUILD/site)")
     s.set_defaults(fn=cmd_serve)
 
-    s = sub.add_parser("lint", help="check the picture of every step: safe area, overlaps, text size, contrast, timing")
+    s = sub.add_parser("lint", parents=[common], help="check the picture of every step: safe area, overlaps, text size, contrast, timing")
     s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
     s.add_argument("--png", metavar="DIR", help="write a debug image of each offending step to DIR")
     s.add_argument("--theme", choices=["dark", "light", "all"], default="all",
@@ -356,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except Interrupted:
+        return 130
     except KeyboardInterrupt:
         print("interrupted; finished tiles are kept, unfinished ones re-render next run", file=sys.stderr)
         return 130

@@ -86,7 +86,9 @@ class GifPipe:
         cmd = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-r", str(q.gif_fps), "-i", "-",
                "-filter_complex", GIF_GRAPH, "-loop", "0", "-f", "gif", str(out)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=self._log)
+        # A process group of its own: Ctrl-C in the terminal reaches the coordinator, which stops the workers,
+        # and each worker stops its encoder; it must not kill the encoder first (a tile then looks failed).
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=self._log, process_group=0)
 
     def write(self, frame: np.ndarray, repeat: int) -> None:
         data = memoryview(np.ascontiguousarray(frame)).cast("B")  # no copy: the pipe reads the array's buffer

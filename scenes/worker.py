@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
 import traceback
@@ -81,10 +82,18 @@ def _acquire_slot(cache_dir: Path) -> Path:
 
 
 def warm_up() -> None:
-    """Import Manim and the scenes once, before the first tile (pool initializer)."""
+    """Pool initializer: leave Ctrl-C to the coordinator, stop cleanly on SIGTERM, import Manim and the scenes once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
     import manim  # noqa: F401
 
     import scenes.director  # noqa: F401
+
+
+def _stop(signum: int, frame: Any) -> None:
+    """SIGTERM from the coordinator (the run was interrupted): unwind, so the encoder is stopped and the
+    temporary folder removed, and exit."""
+    raise SystemExit(128 + signum)
 
 
 def render_tile(job: TileJob) -> TileResult:

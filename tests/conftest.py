@@ -14,6 +14,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _real_counts() -> tuple[int, int]:
+    from spec import load_spec
+
+    spec = load_spec(ROOT / "diagrams.yaml")
+    return len(spec.layers), len(spec.tiles())
+
+
+# How many layers and tiles the real spec has: tests take them from the spec, so adding a tile changes no test.
+LAYER_COUNT, TILE_COUNT = _real_counts()
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium, headless, with nothing reaching out to the network.
 CHROMIUM_ARGS = [

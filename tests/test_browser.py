@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from render.serve import make_server
+from tests.conftest import TILE_COUNT
 from tests.gallery_site import AUTHORED, AXE, RenderedSite, need, rendered_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.render]
@@ -143,9 +144,9 @@ def test_gallery_shows_8_layers_and_68_tiles_in_seed_order(page: Any, built: Ren
     blurbs = page.eval_on_selector_all("section.layer .blurb", "els => els.map(e => e.textContent)")
     assert blurbs == [layer.blurb for layer in built.spec.layers]
     assert visible_tiles(page) == [t.id for _, t in built.spec.tiles()]
-    assert len(visible_tiles(page)) == 68
+    assert len(visible_tiles(page)) == TILE_COUNT
     assert page.locator("nav.layer-nav a").count() == 8
-    assert page.text_content("#count-tiles") == "68"
+    assert page.text_content("#count-tiles") == str(TILE_COUNT)
     assert page.text_content("#count-rendered") == str(len(AUTHORED))
     assert page.text_content("#count-studied") == "0"
     # Text from the YAML is shown as text, not markup.
@@ -154,7 +155,7 @@ def test_gallery_shows_8_layers_and_68_tiles_in_seed_order(page: Any, built: Ren
 
 def test_planned_tiles_are_marked_placeholders(page: Any) -> None:
     planned = page.locator("li.tile.planned")
-    assert planned.count() == 68 - len(AUTHORED)
+    assert planned.count() == TILE_COUNT - len(AUTHORED)
     assert planned.locator("a").count() == 0
     assert planned.first.locator(".badge").text_content() == "Planned"
 
@@ -238,7 +239,7 @@ def test_search_filters_by_title_tagline_and_notes(
     expected = matching(built, query)
     page.locator("#q").fill(query)
     assert visible_tiles(page) == expected
-    assert f"{len(expected)} of 68" in page.text_content("#search-status")
+    assert f"{len(expected)} of {TILE_COUNT}" in page.text_content("#search-status")
     layers = {layer.id for layer in built.spec.layers if any(t.id in expected for t in layer.tiles)}
     assert page.locator("section.layer:visible").count() == len(layers)
 
@@ -249,7 +250,7 @@ def test_search_with_no_match_says_so_and_clearing_shows_all(page: Any) -> None:
     assert visible_tiles(page) == []
     assert page.locator("#no-results").is_visible()
     search.fill("")
-    assert len(visible_tiles(page)) == 68
+    assert len(visible_tiles(page)) == TILE_COUNT
     assert not page.locator("#no-results").is_visible()
 
 
@@ -516,7 +517,7 @@ def test_the_standalone_tile_page_plays_and_seeks(open_page: Any, built: Rendere
 def test_the_gallery_works_from_file_urls(open_page: Any, built: RenderedSite) -> None:
     page = open_page()
     page.goto((built.site / "index.html").as_uri())
-    assert len(visible_tiles(page)) == 68
+    assert len(visible_tiles(page)) == TILE_COUNT
     open_tile(page, "ml-landscape")
     # Chromium will not load a .vtt over file://; the captions come from the page's own data.
     page.wait_for_function(

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from render.exports.gallery import build_site, clock, context, parse_vtt
+from tests.conftest import TILE_COUNT
 from tests.gallery_site import AUTHORED, VNU, RenderedSite, copy_site, need, rendered_site
 
 pytestmark = pytest.mark.render
@@ -82,7 +83,7 @@ def test_index_lists_8_layers_and_68_tiles_in_seed_order(built: RenderedSite) ->
     assert len(layers) == 8
     tiles = [a["data-id"] for a in p.find("li", class_="tile")]
     assert tiles == [t.id for _, t in built.spec.tiles()]
-    assert len(tiles) == 68
+    assert len(tiles) == TILE_COUNT
     nav = [a["href"] for a in p.find("a") if a.get("href", "").startswith("#layer-")]
     assert nav == [f"#layer-{layer.id}" for layer in built.spec.layers]
 
@@ -93,7 +94,7 @@ def test_rendered_tiles_link_to_their_page_and_planned_ones_are_placeholders(bui
     assert links == AUTHORED
     assert [a["href"] for a in p.find("a", class_="tile-link")] == [f"t/{i}.html" for i in AUTHORED]
     planned = p.find("li", class_="planned")
-    assert len(planned) == 68 - len(AUTHORED)
+    assert len(planned) == TILE_COUNT - len(AUTHORED)
     assert text.count(">Planned</span>") == len(planned)
 
 
@@ -110,7 +111,7 @@ def test_thumbnails_are_lazy_sized_and_fall_back_to_the_poster(built: RenderedSi
 
 def test_counts_and_layer_progress_are_in_the_header(built: RenderedSite) -> None:
     text, p = page(built)
-    assert '<span id="count-tiles">68</span>' in text
+    assert f'<span id="count-tiles">{TILE_COUNT}</span>' in text
     assert f'<span id="count-rendered">{len(AUTHORED)}</span>' in text
     bars = p.find("progress", class_="layer-progress")
     assert [b["max"] for b in bars] == ["2", "1"]  # foundations has two fixture tiles, ai-security one
@@ -222,7 +223,7 @@ def test_a_tile_with_missing_outputs_is_shown_as_not_rendered(built: RenderedSit
 
 def test_an_empty_media_folder_gives_a_gallery_of_placeholders(built: RenderedSite, tmp_path: Path) -> None:
     gallery = context(built.spec, tmp_path / "no-media")
-    assert gallery.count == 68 and gallery.rendered == 0
+    assert gallery.count == TILE_COUNT and gallery.rendered == 0
     assert {t.state for t in gallery.tiles} == {"planned", "unrendered"}
 
 

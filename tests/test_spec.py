@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from spec import ACTION_SPECS, PANEL_SPECS, SpecInvalid, json_schema, load_spec, parse_spec
-from tests.conftest import ROOT, run_cli, spec_text
+from tests.conftest import LAYER_COUNT, ROOT, TILE_COUNT, run_cli, spec_text
 
 GOOD_TILE = """\
 - id: good
@@ -191,15 +191,18 @@ def test_registries_agree_between_spec_and_scenes() -> None:
     assert sorted(FIT_BUILDERS) == sorted(FIT_METHODS)
 
 
-def test_real_spec_has_all_68_tiles_in_seed_order() -> None:
+def test_real_spec_has_every_seed_tile_in_seed_order() -> None:
+    """Every tile of the seed list, in its order (an author may add tiles between them)."""
     spec = load_spec(ROOT / "diagrams.yaml")
     seed = yaml.safe_load((ROOT.parent / "shared" / "tiles.yaml").read_text()) if (ROOT.parent / "shared").exists() else None
-    tiles = spec.tiles()
-    assert len(spec.layers) == 8 and len(tiles) == 68
+    tiles = [(t.title, t.tagline) for _, t in spec.tiles()]
+    assert (len(spec.layers), len(tiles)) == (LAYER_COUNT, TILE_COUNT)
     if seed:
         expected = [(t["title"], t["tagline"]) for layer in seed["layers"] for t in layer["tiles"]]
-        assert [(t.title, t.tagline) for _, t in tiles] == expected
-        assert [layer.title for layer in spec.layers] == [layer["title"] for layer in seed["layers"]]
+        found = iter(tiles)
+        assert all(any(t == e for t in found) for e in expected), "a seed tile is missing or out of order"
+        titles = iter(layer.title for layer in spec.layers)
+        assert all(any(t == e["title"] for t in titles) for e in seed["layers"])
 
 
 def test_committed_schema_matches_the_models() -> None:
@@ -222,7 +225,7 @@ def test_cli_validate_reports_errors_without_traceback(tmp_path: Path) -> None:
 def test_cli_validate_accepts_the_real_spec() -> None:
     res = run_cli("validate")
     assert res.returncode == 0, res.stderr
-    assert "8 layers, 68 tiles" in res.stdout
+    assert f"{LAYER_COUNT} layers, {TILE_COUNT} tiles" in res.stdout
 
 
 def test_readme_documents_every_panel_kind_and_action() -> None:
