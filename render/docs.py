@@ -15,24 +15,9 @@ from typing import Any
 
 from spec import ACTION_SPECS, PANEL_SPECS
 from spec.theme import ROLES
-from spec.vetted import fits, functions, generators
+from spec.vetted import describe, fits, functions, generators
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def describe(fn: Callable[..., Any]) -> tuple[str, dict[str, str]]:
-    """A vetted function's summary (its docstring's first paragraph) and the meaning of each parameter.
-
-    Parameters are documented in the docstring as lines `name: meaning` after the summary.
-    """
-    doc = inspect.getdoc(fn) or ""
-    summary, _, rest = doc.partition("\n\n")
-    meanings = {}
-    for line in rest.splitlines():
-        m = re.match(r"^(\w+): (.+)$", line.strip())
-        if m:
-            meanings[m.group(1)] = m.group(2)
-    return " ".join(summary.split()), meanings
 
 
 def _default(value: Any) -> str:

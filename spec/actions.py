@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Union
 
-from pydantic import ConfigDict, Discriminator, Field, Tag
+from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema
 
 from spec.base import (
+    REF_RE,
     Model,
     Ref,
     registered,
@@ -15,7 +16,18 @@ from spec.theme import Role
 
 # ---------------------------------------------------------------- step actions
 
-Targets = Union[Ref, list[Ref]]  # noqa: UP007
+def _one_or_many(v: Any) -> Any:
+    return [v] if isinstance(v, str) else v
+
+
+# One reference or a list of them, always a list once read: one type, so an error is reported once, at the item
+# that is wrong (a union of str and list reported every branch). Editors still see "a ref or a list of refs".
+_REF_SCHEMA = {"type": "string", "pattern": REF_RE}
+Targets = Annotated[
+    list[Ref],
+    BeforeValidator(_one_or_many),
+    WithJsonSchema({"anyOf": [_REF_SCHEMA, {"type": "array", "items": _REF_SCHEMA}]}),
+]
 
 
 def as_list(v: str | list[str]) -> list[str]:

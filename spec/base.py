@@ -13,10 +13,8 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_RE, max_length=64)]
 # An element id inside a panel: a slug, or an edge id "from->to".
 ElementId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*(->[a-z0-9]+(-[a-z0-9]+)*)?$")]
 # A reference from a step: "panel" or "panel.element".
-Ref = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*(->[a-z0-9]+(-[a-z0-9]+)*)?)?$"),
-]
+REF_RE = r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*(->[a-z0-9]+(-[a-z0-9]+)*)?)?$"
+Ref = Annotated[str, StringConstraints(pattern=REF_RE)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=400)]
 Point = tuple[float, float]
 
@@ -99,7 +97,11 @@ def check_named(what: str, name: str, params: Any, registry: dict[str, Any], all
     known = allowed(name)
     for p in params:
         if p not in known:
-            raise ValueError(f"{what} '{name}' has no parameter '{p}'{suggest(p, known)}")
+            from spec.vetted import describe
+
+            meanings = describe(registry[name])[1]
+            valid = ", ".join(f"{k} ({meanings[k]})" if k in meanings else k for k in known) or "none"
+            raise ValueError(f"{what} '{name}' has no parameter '{p}'{suggest(p, known)}; its parameters: {valid}")
 
 
 

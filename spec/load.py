@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, get_args
 
@@ -9,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from spec.actions import ACTION_SPECS
-from spec.base import PANEL_SPECS, suggest
+from spec.base import PANEL_SPECS, SLUG_RE, suggest
 from spec.checks import cross_check
 from spec.errors import Lines, SpecError, SpecInvalid, nearest_line, where
 from spec.tile import Spec, Tile
@@ -66,7 +67,10 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
     """Drop pydantic's union tags from an error location, keeping the path into the data."""
     path: list[Any] = []
     cur = data
-    for seg in loc:
+    for i, seg in enumerate(loc):
+        nxt = loc[i + 1] if i + 1 < len(loc) else None
+        if isinstance(cur, dict) and seg in cur and nxt in cur and seg != nxt and not isinstance(cur[seg], dict):
+            continue  # a union tag that is also a key (an action's key): the error is in a sibling field
         if isinstance(cur, dict) and seg in cur or isinstance(cur, list) and isinstance(seg, int) and seg < len(cur):
             path.append(seg)
             cur = cur[seg]
@@ -263,6 +267,9 @@ def parse_spec(text: str, file: str = "diagrams.yaml") -> Spec:
     errors: list[SpecError] = []
     # Validate each tile on its own so that one broken tile does not hide the others.
     tiles_ok: dict[tuple[int, int], Tile] = {}
+    # A tile with a broken panel or step is still cross-checked, with stand-ins for what is broken, so that one
+    # error does not hide the others (a wrong reference in a step of the same tile).
+    partial_tiles: dict[tuple[int, int], tuple[Tile, set[str]]] = {}
     layers = data.get("layers")
     if isinstance(layers, list):
         for li, layer in enumerate(layers):
@@ -275,6 +282,9 @@ def parse_spec(text: str, file: str = "diagrams.yaml") -> Spec:
                     tiles_ok[(li, ti)] = Tile.model_validate(tile)
                 except ValidationError as e:
                     errors += _pydantic_errors(e, tile, lines, file, base, data)
+                    partial = _partial_tile(tile, e)
+                    if partial is not None:
+                        partial_tiles[(li, ti)] = partial
     # The frame of the file (layers, their fields), with tiles stubbed by valid ones.
     try:
         spec = Spec.model_validate(_stub_tiles(data, tiles_ok))
@@ -284,12 +294,39 @@ def parse_spec(text: str, file: str = "diagrams.yaml") -> Spec:
         ]
         errors += [err for err in frame_errors if "tiles[" not in err.where.split(".")[0]]
         spec = None
-    errors += cross_check(spec, tiles_ok, data, lines, file)
+    errors += cross_check(spec, tiles_ok, data, lines, file, partial_tiles)
     if errors:
         errors.sort(key=lambda e: e.line)
         raise SpecInvalid(errors)
     assert spec is not None
     return spec
+
+
+def _partial_tile(tile: Any, exc: ValidationError) -> tuple[Tile, set[str]] | None:
+    """The tile with each broken panel replaced by an empty stand-in of the same id and each broken step by an
+    empty step (indexes kept, so locations stay right); None when an error lies elsewhere. Also returns the ids of
+    the stand-in panels, whose elements are unknown and so not checked."""
+    if not isinstance(tile, dict):
+        return None
+    broken: dict[str, set[int]] = {"panels": set(), "steps": set()}
+    for err in exc.errors():
+        loc = err["loc"]
+        if len(loc) < 2 or loc[0] not in broken or not isinstance(loc[1], int):
+            return None
+        broken[str(loc[0])].add(loc[1])
+    panels, steps = list(tile.get("panels") or []), list(tile.get("steps") or [])
+    stand_ins: set[str] = set()
+    for i in broken["panels"]:
+        pid = panels[i].get("id") if isinstance(panels[i], dict) else None
+        pid = pid if isinstance(pid, str) and re.fullmatch(SLUG_RE, pid) else f"broken-panel-{i}"
+        panels[i] = {"id": pid, "kind": "text", "items": [{"id": "stand-in", "text": "x"}]}
+        stand_ins.add(pid)
+    for i in broken["steps"]:
+        steps[i] = {"say": "x"}
+    try:
+        return Tile.model_validate({**tile, "panels": panels, "steps": steps}), stand_ins
+    except ValidationError:
+        return None
 
 
 def _stub_tiles(data: dict[str, Any], ok: dict[tuple[int, int], Tile]) -> dict[str, Any]:

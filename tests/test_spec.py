@@ -144,7 +144,30 @@ def test_plot_function_and_parameters_are_checked() -> None:
 """
     errs = errors_of(tile)
     assert "diagrams.yaml:16: tiles[p].panels[plot].curves[0]: unknown function 'sigmoide'; did you mean 'sigmoid'?" in errs
-    assert "diagrams.yaml:17: tiles[p].panels[plot].curves[1]: function 'sigmoid' has no parameter 'kk'; did you mean 'k'?" in errs
+    assert ("diagrams.yaml:17: tiles[p].panels[plot].curves[1]: function 'sigmoid' has no parameter 'kk'; did you mean "
+            "'k'?; its parameters: k (steepness), x0 (midpoint, where the value is 0.5)") in errs
+
+
+def test_a_wrong_parameter_lists_the_valid_ones_with_their_meaning() -> None:
+    errs = errors_of(GOOD_TILE.replace("    - id: graph\n", """    - id: curve
+      kind: plot
+      box: [0, 0.5, 1, 0.5]
+      x: {range: [-3, 3], step: 1}
+      y: {range: [0, 1], step: 1}
+      curves: [{id: g, fn: gaussian, params: {mean: 0}}]
+    - id: graph
+""").replace("box: [0, 0.5, 1, 0.5]\n      nodes", "box: [0, 0.5, 1, 0.5]\n      nodes"))
+    assert any("function 'gaussian' has no parameter 'mean'; its parameters: mu (mean), sigma (standard deviation), "
+               "a (peak height)" in e for e in errs), errs
+
+
+def test_an_error_is_reported_once_at_the_field_that_is_wrong() -> None:
+    """Not at the action's key, and not once per branch of 'a ref or a list of refs'."""
+    assert errors_of(GOOD_TILE.replace("{show: rule}", "{show: rule, run_time: 0}")) == [
+        "diagrams.yaml:21: tiles[good].steps[0].do[0].run_time: Input should be greater than 0"]
+    assert errors_of(GOOD_TILE.replace("{show: rule}", "{show: [rule, 'Bad Ref']}")) == [
+        "diagrams.yaml:21: tiles[good].steps[0].do[0].show[1]: 'Bad Ref' is not a valid id (use lowercase letters, "
+        "digits and single hyphens)"]
 
 
 def test_every_error_of_the_file_is_reported_at_once() -> None:
@@ -233,3 +256,11 @@ def test_readme_documents_every_panel_kind_and_action() -> None:
     for name in [*PANEL_SPECS, *ACTION_SPECS]:
         assert f"`{name}`" in readme, f"README's author's guide lacks `{name}`"
     assert "make render" in readme and "make test" in readme
+
+
+def test_an_error_in_a_panel_does_not_hide_the_other_errors_of_its_tile() -> None:
+    broken = GOOD_TILE.replace("lines: [{id: update", "lines: [{id: Update").replace("{show: graph}", "{show: grahp}")
+    errs = errors_of(broken)
+    assert any(e.startswith("diagrams.yaml:13: tiles[good].panels[rule].lines[0].id:") for e in errs), errs
+    assert "diagrams.yaml:23: tiles[good].steps[1].do[0]: unknown panel 'grahp'; did you mean 'graph'?" in errs
+    assert not any("rule" in e and "unknown element" in e for e in errs), "no false error about the broken panel"
