@@ -10,11 +10,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spec import Spec, SpecInvalid, _suggest, json_schema, load_spec
+from spec.errors import SpecInvalid, suggest
 
 if TYPE_CHECKING:
     from render.build import Paths
     from render.exports import Export
+    from spec import Spec
 
 log = logging.getLogger("render")
 
@@ -28,14 +29,19 @@ class UserError(Exception):
 
 
 def _load(args: argparse.Namespace) -> Spec:
-    return load_spec(args.spec)
+    from spec.read import read_spec
+
+    text, file = read_spec(args.spec)  # a broken file is refused here, before the models are built
+    from spec.load import parse_spec
+
+    return parse_spec(text, file, scanned=True)
 
 
 def _check_ids(spec: Spec, ids: list[str]) -> list[str]:
     known = [t.id for _, t in spec.tiles()]
     for i in ids:
         if i not in known:
-            raise UserError(f"unknown tile '{i}'{_suggest(i, known)}")
+            raise UserError(f"unknown tile '{i}'{suggest(i, known)}")
     return ids
 
 
@@ -52,6 +58,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from spec.schema import json_schema
+
     text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
     if args.output:
         from render.files import atomic_write_text
@@ -256,11 +264,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
     planned = [t.id for _, t in spec.tiles() if t.status == "planned" and t.id in ids]
     if planned:
         print(f"planned tile(s) not linted: {', '.join(planned)}", file=sys.stderr)
-    reports = lint_tiles(spec, ids or None, work_dir(Paths(Path(args.build)).cache), themes, png, done)
+    if args.all and png is None:
+        raise UserError("--all writes every step's picture: give the folder with --png DIR")
+    reports = lint_tiles(spec, ids or None, work_dir(Paths(Path(args.build)).cache), themes, png, done, args.all)
     n = len(problems) + sum(len(r.findings) for r in reports)
     bad = sum(1 for r in reports if not r.ok)
     print(f"lint: {len(reports)} tile(s), {n} finding(s) in {bad} tile(s)"
-          + (f"; debug images in {png}" if png and n else ""), file=sys.stderr)
+          + (f"; pictures in {png}" if png and (n or args.all) else ""), file=sys.stderr)
     return 1 if n else 0
 
 
@@ -358,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("lint", parents=[common], help="check the picture of every step: safe area, overlaps, text size, contrast, timing")
     s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
     s.add_argument("--png", metavar="DIR", help="write a debug image of each offending step to DIR")
+    s.add_argument("--all", action="store_true", help="with --png: write every step's picture (a quick preview), "
+                   "offending or not")
     s.add_argument("--theme", choices=["dark", "light", "all"], default="all",
                    help="themes whose colours are checked (default: all)")
     s.set_defaults(fn=cmd_lint)

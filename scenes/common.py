@@ -166,6 +166,9 @@ class Built:
     paths: dict[str, VMobject] = field(default_factory=dict)  # flow/walk routes by element id
     waypoints: dict[str, list[np.ndarray]] = field(default_factory=dict)  # walk stops by element id
     stages: dict[str, list[Callable[[], Animation]]] = field(default_factory=dict)  # iterate steps, in order
+    # (scale, element id) when the panel was shrunk to fit the width of its widest element, so the lint can name
+    # the line that made every text of the panel small.
+    shrunk: tuple[float, str] | None = None
 
     def intro(self, eid: str) -> Animation:
         mob = self.elements[eid]

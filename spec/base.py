@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from spec.errors import suggest  # noqa: F401  (re-exported: the panels use it from here)
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_RE, max_length=64)]
@@ -82,12 +83,6 @@ class PanelBase(Model):
         return set()
 
 
-
-
-def suggest(word: str, options: list[str]) -> str:
-    """'; did you mean 'x'?' when an option is close to word, else ''."""
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def check_named(what: str, name: str, params: Any, registry: dict[str, Any], allowed: Any) -> None:

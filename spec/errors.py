@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,3 +69,7 @@ def nearest_line(path: tuple[Any, ...], lines: Lines) -> int:
     return lines.get(path, 1)
 
 
+def suggest(word: str, options: list[str]) -> str:
+    """'; did you mean 'x'?' when an option is close to word, else ''."""
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

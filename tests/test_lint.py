@@ -205,3 +205,48 @@ def test_geometry_helpers() -> None:
     inside = L.inside_hull(np.array([[0.5, 0.5], [1.5, 0.5], [1.0, 0.5]]), hull)
     assert inside.tolist() == [True, False, False]  # a point on the border is not inside
     assert L.inside_polygon(np.array([0.5, 0.5]), hull) and not L.inside_polygon(np.array([2.0, 0.5]), hull)
+
+
+WIDE_FORMULA = """\
+- id: wide
+  title: Wide
+  tagline: One line too wide.
+  panels:
+    - id: rule
+      kind: formula
+      box: [0, 0, 0.3, 1]
+      lines:
+        - {id: short, tex: 'a = b'}
+        - {id: long, tex: 'L = \\\\sum_{i=1}^{n} (y_i - w_0 - w_1 x_{i1} - w_2 x_{i2} - w_3 x_{i3} - w_4 x_{i4} - w_5 x_{i5})^2'}
+  steps:
+    - say: Both lines.
+      do: [{show: rule}]
+      hold: 4
+    - say: Again.
+      do: [{highlight: rule.short}]
+      hold: 4
+    - say: Once more.
+      do: [{highlight: rule.long}]
+      hold: 4
+"""
+
+
+@pytest.mark.render
+def test_text_size_names_the_line_that_shrank_its_panel(work: Path) -> None:
+    from spec import parse_spec
+    from tests.conftest import spec_text
+
+    spec = parse_spec(spec_text(WIDE_FORMULA))
+    small = [f for f in lint(spec, "wide", work).findings if f.rule == "text-size"]
+    assert small and all("panel 'rule' was shrunk to" in f.message for f in small)
+    assert all("to fit its widest line 'rule.long': shorten or split that line" in f.message for f in small)
+
+
+def test_debug_pictures_have_the_glyphs_the_spec_uses() -> None:
+    from render.lint.debug import _font
+
+    font = _font(13)
+    assert Path(font.path).name == "DejaVuSans.ttf"
+    missing = bytes(font.getmask("\ue000"))  # a private-use character: the font's missing-glyph box
+    for ch in "μσηλ∇≈→≤ᵀ":
+        assert bytes(font.getmask(ch)) != missing, ch

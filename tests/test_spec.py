@@ -215,13 +215,14 @@ def test_registries_agree_between_spec_and_scenes() -> None:
 
 
 def test_real_spec_has_every_seed_tile_in_seed_order() -> None:
-    """Every tile of the seed list, in its order (an author may add tiles between them)."""
+    """Every tile of the seed list, by title and in its order (an author may add tiles between them; taglines
+    follow the seed but may be corrected where the seed overclaims, as "the architecture behind every LLM")."""
     spec = load_spec(ROOT / "diagrams.yaml")
     seed = yaml.safe_load((ROOT.parent / "shared" / "tiles.yaml").read_text()) if (ROOT.parent / "shared").exists() else None
-    tiles = [(t.title, t.tagline) for _, t in spec.tiles()]
+    tiles = [t.title for _, t in spec.tiles()]
     assert (len(spec.layers), len(tiles)) == (LAYER_COUNT, TILE_COUNT)
     if seed:
-        expected = [(t["title"], t["tagline"]) for layer in seed["layers"] for t in layer["tiles"]]
+        expected = [t["title"] for layer in seed["layers"] for t in layer["tiles"]]
         found = iter(tiles)
         assert all(any(t == e for t in found) for e in expected), "a seed tile is missing or out of order"
         titles = iter(layer.title for layer in spec.layers)

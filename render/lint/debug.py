@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,24 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------- debug images
 
 
+@functools.cache
+def _font(size: int) -> Any:
+    """DejaVu Sans, which has the Greek letters, arrows and maths symbols the spec uses (Pillow's own font lacks
+    them and draws boxes); Pillow's default when fontconfig cannot find it."""
+    from PIL import ImageFont
+
+    try:
+        path = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        return ImageFont.truetype(path, size)
+    except (OSError, subprocess.SubprocessError):
+        return ImageFont.load_default(size=size)
+
+
 def write_debug_png(scene: Any, findings: list[Finding], path: Path) -> Path:
-    """Render the step's frame at low resolution, outline the offending boxes in red, list the findings below."""
-    from PIL import Image, ImageDraw, ImageFont
+    """Render the step's frame at low resolution, outline the offending boxes in red, list the findings below
+    (a step without findings is written as it is: `lint --png DIR --all` is a quick preview of every step)."""
+    from PIL import Image, ImageDraw
 
     camera = scene.renderer.camera
     camera.reset()
@@ -43,7 +60,7 @@ def write_debug_png(scene: Any, findings: list[Finding], path: Path) -> Path:
         for b in f.boxes:
             (x0, y1), (x1, y0) = px(b[0], b[1]), px(b[2], b[3])
             draw.rectangle([x0 - 3, y0 - 3, x1 + 3, y1 + 3], outline=(255, 40, 40), width=2)
-    font = ImageFont.load_default(size=13)
+    font = _font(13)
     lines: list[str] = []
     shown = findings[:MAX_PNG_FINDINGS]
     for f in shown:  # wrap each finding to the width of the frame
@@ -58,6 +75,10 @@ def write_debug_png(scene: Any, findings: list[Finding], path: Path) -> Path:
     if len(findings) > len(shown):
         lines.append(f"… and {len(findings) - len(shown)} more (see the lint's output)")
     line_h = 17
+    if not lines:
+        with atomic_path(path) as tmp:
+            frame.save(tmp, format="PNG")
+        return path
     band = Image.new("RGB", (w, line_h * len(lines) + 10), (255, 255, 255))
     bd = ImageDraw.Draw(band)
     for i, line in enumerate(lines):

@@ -108,6 +108,7 @@ def lint_tile(
     work: Path,
     themes: tuple[str, ...] = ("dark", "light"),
     png_dir: Path | None = None,
+    png_all: bool = False,
 ) -> TileReport:
     """Build a tile's scene without encoding and check the picture after every step."""
     import time
@@ -139,7 +140,7 @@ def lint_tile(
             for f in final:
                 first_seen[f.key()] = f
             new += final
-        if png_dir is not None and new:
+        if png_dir is not None and (new or png_all):
             report.pngs.append(write_debug_png(scene, new, png_dir / f"{tile.id}-step{index + 1:02d}.png"))
 
     scene = render_frames(tile, layer, number, LINT_QUALITY, themes[0], work, None, on_step_end)
@@ -168,6 +169,7 @@ def lint_tiles(
     themes: tuple[str, ...] = ("dark", "light"),
     png_dir: Path | None = None,
     done: Callable[[TileReport], None] | None = None,
+    png_all: bool = False,
 ) -> list[TileReport]:
     """Lint the authored tiles of a spec (or those named), one after another."""
     reports = []
@@ -175,7 +177,7 @@ def lint_tiles(
         if (ids and tile.id not in ids) or tile.status != "authored":
             continue
         try:
-            rep = lint_tile(tile, layer, spec.number_of(tile.id), work, themes, png_dir)
+            rep = lint_tile(tile, layer, spec.number_of(tile.id), work, themes, png_dir, png_all)
         except Exception as e:  # a tile that cannot be built is a finding, not a crash of the whole lint
             log.debug("lint of %s failed", tile.id, exc_info=True)
             rep = TileReport(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -82,6 +82,7 @@ class Picture:
     themes: tuple[Theme, ...]
     tile: Tile
     title_mob: Any = None
+    shrunk: dict[str, tuple[float, str]] = field(default_factory=dict)  # panel id -> (scale, its widest element)
 
     def texts(self) -> list[Item]:
         return [i for i in self.items if i.part == "text"]
@@ -153,6 +154,7 @@ def snapshot(scene: Any, tile: Tile, themes: tuple[Theme, ...]) -> Picture:
             dimmed = any(ref == d or ref.startswith(d + ".") for d in dimmed_refs)
             items.append(Item(ref, "shape", m, position[id(m)], dimmed))
     nested = {(f"{p.id}.{a}", f"{p.id}.{b}") for p in tile.panels for a, b in p.nested_ids()}
-    return Picture(items, leaves, nested, scene.theme, themes, tile, title_mob)
+    shrunk = {pid: b.shrunk for pid, b in scene.panels.items() if getattr(b, "shrunk", None)}
+    return Picture(items, leaves, nested, scene.theme, themes, tile, title_mob, shrunk)
 
 

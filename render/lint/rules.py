@@ -150,9 +150,15 @@ def check_text_size(pic: Picture) -> Iterator[Problem]:
     for t in pic.texts():
         px = text_line_px(t.mob)
         if px is not None and px < MIN_TEXT_PX - 0.05:
+            pid = t.ref.partition(".")[0]
+            cause = ""
+            if pid in pic.shrunk:
+                scale, widest = pic.shrunk[pid]
+                cause = (f"; panel '{pid}' was shrunk to {scale:.0%} to fit its widest line '{pid}.{widest}': "
+                         "shorten or split that line")
             yield Problem(
                 "text-size",
-                f"{t.describe()} is {px:.1f} px tall at 1080p (minimum {MIN_TEXT_PX} px)",
+                f"{t.describe()} is {px:.1f} px tall at 1080p (minimum {MIN_TEXT_PX} px){cause}",
                 (t.ref,),
                 (t.bbox,),
             )

@@ -24,7 +24,10 @@ def build_formula(spec: FormulaPanel, rect: Rect, th: Theme) -> Built:
         else:
             rows.append(VGroup(formula))
     group = VGroup(*rows).arrange(DOWN, buff=0.35, aligned_edge=LEFT)
+    elements = {line.id: row for line, row in zip(spec.lines, rows, strict=True)}
+    by_width, by_height = rect.width / group.width, rect.height / group.height
+    widest = max(elements, key=lambda eid: elements[eid].width)
     fit(group, rect)
     group.align_to([rect.left, 0, 0], LEFT)
-    elements = {line.id: row for line, row in zip(spec.lines, rows, strict=True)}
-    return Built(elements, intros=dict.fromkeys(elements, write_intro), heading=head)
+    shrunk = (by_width, widest) if by_width < min(1.0, by_height) else None
+    return Built(elements, intros=dict.fromkeys(elements, write_intro), heading=head, shrunk=shrunk)
