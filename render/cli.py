@@ -47,6 +47,8 @@ def _check_ids(spec: Spec, ids: list[str]) -> list[str]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     spec = _load(args)
+    for w in spec.warnings():
+        print(f"warning: {w}", file=sys.stderr)
     tiles = spec.tiles()
     authored = [t.id for _, t in tiles if t.status == "authored"]
     planned = [t.id for _, t in tiles if t.status == "planned"]

@@ -216,6 +216,7 @@ def _render(job: TileJob) -> dict[str, Any]:
         write_vtt([(a, b, s.say) for a, b, s in zip(times, ends, tile.steps, strict=True)], tmp / "captions.vtt")
         write_vtt([(a, b, s.chapter()) for a, b, s in zip(times, ends, tile.steps, strict=True)], tmp / "chapters.vtt")
         meta = build_meta(job, tile, layer, q, times, duration)
+        meta["key_points"] = key_point_boxes(scene, tile)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
         publish(tmp, out_dir)
         return meta
@@ -231,6 +232,27 @@ OUTPUTS = {
     "captions": "captions.vtt",
     "chapters": "chapters.vtt",
 }
+
+
+def key_point_boxes(scene: Any, tile: Tile) -> list[dict[str, Any]]:
+    """Each key point with the boxes of its elements in the poster (the last frame), as fractions of the frame
+    [left, top, right, bottom] with the origin at the top left, so any player size can outline them."""
+    from scenes.common import FRAME_H, FRAME_W
+
+    out = []
+    for kp in tile.key_points or []:
+        boxes = []
+        for ref in kp.shown_by:
+            members = [m for m in scene.mob(ref).get_family() if len(m.points)]
+            if not members:
+                continue
+            pts = [p for m in members for p in (m.get_corner([-1, 1, 0]), m.get_corner([1, -1, 0]))]
+            xs, ys = [float(p[0]) for p in pts], [float(p[1]) for p in pts]
+            box = [(min(xs) + FRAME_W / 2) / FRAME_W, (FRAME_H / 2 - max(ys)) / FRAME_H,
+                   (max(xs) + FRAME_W / 2) / FRAME_W, (FRAME_H / 2 - min(ys)) / FRAME_H]
+            boxes.append({"ref": ref, "box": [round(min(max(v, 0.0), 1.0), 4) for v in box]})
+        out.append({"point": kp.point, "priority": kp.priority, "formula": kp.formula, "boxes": boxes})
+    return out
 
 
 def build_meta(job: TileJob, tile: Tile, layer: Layer, q: Quality, times: list[float], duration: float) -> dict:

@@ -13,6 +13,7 @@ from spec.tile import Spec, Tile
 def cross_check(
     spec: Spec | None, tiles: dict[tuple[int, int], Tile], data: dict[str, Any], lines: Lines, file: str,
     partial: dict[tuple[int, int], tuple[Tile, set[str]]] | None = None,
+    warnings: list[SpecError] | None = None,
 ) -> list[SpecError]:
     """Check what single models cannot: unique ids and references from steps to elements."""
     errors: list[SpecError] = []
@@ -43,6 +44,7 @@ def cross_check(
             if dupes:
                 err(base + ("panels", pi), f"duplicate element id(s) {', '.join(dupes)}")
         refs = tile.refs()
+        transient = set(tile.transient)
         for si, step in enumerate(tile.steps):
             for ai, action in enumerate(step.do):
                 for target in action.targets():
@@ -55,6 +57,17 @@ def cross_check(
         for ri, ref in enumerate(tile.transient):
             if ref not in refs and ref.partition(".")[0] not in stand_ins:
                 err(base + ("transient", ri), _unknown_ref(ref, tile))
+        for ki, kp in enumerate(tile.key_points or []):
+            for ei, ref in enumerate(kp.shown_by):
+                path = base + ("key_points", ki, "shown_by", ei)
+                if ref not in refs:
+                    if ref.partition(".")[0] not in stand_ins:
+                        err(path, _unknown_ref(ref, tile))
+                elif "." not in ref and warnings is not None:
+                    warnings.append(SpecError(file, lines.get(path) or nearest_line(path, lines), where(path, data),
+                                              f"'{ref}' is a whole panel: name the elements that carry the point"))
+                elif ref in transient:
+                    err(path, f"'{ref}' is listed in transient: a key point must be in the final picture")
     return errors
 
 

@@ -224,11 +224,13 @@ def parse_spec(text: str, file: str = "diagrams.yaml", scanned: bool = False) ->
         ]
         errors += [err for err in frame_errors if "tiles[" not in err.where.split(".")[0]]
         spec = None
-    errors += cross_check(spec, tiles_ok, data, lines, file, partial_tiles)
+    warnings: list[SpecError] = []
+    errors += cross_check(spec, tiles_ok, data, lines, file, partial_tiles, warnings)
     if errors:
         errors.sort(key=lambda e: e.line)
         raise SpecInvalid(errors)
     assert spec is not None
+    spec.warnings().extend(sorted(warnings, key=lambda w: w.line))
     return spec
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Discriminator, Field, StringConstraints, Tag, field_validator, model_validator
+from pydantic import Discriminator, Field, PrivateAttr, StringConstraints, Tag, field_validator, model_validator
 
 import spec.panels  # noqa: F401  (registers every panel kind)
 from spec.actions import action_union
@@ -41,6 +41,24 @@ def _panel_union() -> Any:
 # Built here, after every panel module (and any action one declares) has registered; rebuilt on a later registration.
 Panel = _panel_union()
 Action = action_union()
+
+
+PRIORITIES = {
+    "must": "must know cold",
+    "should": "should know well",
+    "design": "system design essential",
+}
+
+
+class KeyPoint(Model):
+    """One thing an interviewer expects a candidate to know, bound to the drawn elements that carry it at the end."""
+
+    point: Text = Field(description="One sentence: what the candidate must be able to say.")
+    shown_by: list[Ref] = Field(min_length=1, description="The elements of the final picture that carry it: a curve, "
+                                "a formula, a region, a box (not a whole panel; not only a text restating it).")
+    priority: Literal["must", "should", "design"] | None = Field(
+        None, description="must: must know cold; should: should know well; design: system design essential.")
+    formula: Text | None = Field(None, description="A short formula for the study views, in plain Unicode text.")
 
 
 class Question(Model):
@@ -90,7 +108,11 @@ class Tile(Model):
     panels: list[Panel] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     transient: list[Ref] = Field(default_factory=list, description="Elements allowed to be off screen at the end.")
-    notes: list[Text] = Field(default_factory=list, description="Key points an interviewer expects.")
+    key_points: list[KeyPoint] | None = Field(
+        None, min_length=5, max_length=8,
+        description="The 5-8 things an interviewer expects, each bound to the elements of the final picture that "
+                    "carry it (the lint checks they are on screen and legible at the end).")
+    notes: list[Text] = Field(default_factory=list, description="Depth beside the video: details, caveats, numbers.")
     questions: list[Question] = Field(
         default_factory=list,
         description="Interview questions on this topic: a string, or {q, answer, source} with a model answer.",
@@ -139,6 +161,11 @@ class Spec(Model):
     title: Text = "AI Interview Prep"
     description: Text = ""
     layers: list[Layer] = Field(min_length=1)
+    _warnings: list[Any] = PrivateAttr(default_factory=list)  # SpecErrors that do not stop a render
+
+    def warnings(self) -> list[Any]:
+        """What validation flagged without failing (a whole panel given as a key point's element)."""
+        return self._warnings
 
     def tiles(self) -> list[tuple[Layer, Tile]]:
         return [(layer, t) for layer in self.layers for t in layer.tiles]

@@ -570,3 +570,42 @@ def test_no_horizontal_scrolling_from_phones_to_wide_screens(open_page: Any, wid
     )
     box = page.locator("#player video").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def test_key_points_outline_their_regions_on_the_final_picture(page: Any, built: RenderedSite) -> None:
+    """Hovering or focusing a key point pauses on the last frame and outlines exactly its elements' boxes."""
+    open_tile(page, "ml-landscape")
+    m = meta(built, "ml-landscape")
+    points = page.locator("#p-keypoints .kp")
+    assert points.count() == len(m["key_points"]) == 5
+    assert page.eval_on_selector_all("#p-keypoints .kp-text", "els => els.map(e => e.textContent)") == [
+        kp["point"] for kp in m["key_points"]]
+    assert page.locator("#p-video .kp-box").count() == 0
+
+    def outlined() -> list[tuple[str, float, float, float, float]]:
+        return page.evaluate("""() => {
+            const wrap = document.getElementById('p-video').getBoundingClientRect();
+            return [...document.querySelectorAll('#p-video .kp-box')].map(b => {
+                const r = b.getBoundingClientRect();
+                return [b.dataset.ref, (r.left + r.right) / 2 - wrap.left, (r.top + r.bottom) / 2 - wrap.top,
+                        wrap.width, wrap.height];
+            });
+        }""")
+
+    def expected(kp: dict) -> list[tuple[str, float, float]]:
+        return [(b["ref"], (b["box"][0] + b["box"][2]) / 2, (b["box"][1] + b["box"][3]) / 2) for b in kp["boxes"]]
+
+    page.mouse.move(1, 1)  # the pointer out of the way: first the keyboard alone
+    points.nth(2).focus()  # a point that rests on two elements
+    page.wait_for_function("() => document.querySelector('#p-video video').paused")
+    got = outlined()
+    assert [g[0] for g in got] == [e[0] for e in expected(m["key_points"][2])] == ["kinds.sup", "kinds.unsup"]
+    for (_, cx, cy, w, h), (_, ex, ey) in zip(got, expected(m["key_points"][2]), strict=True):
+        assert abs(cx - ex * w) < 2 and abs(cy - ey * h) < 2  # centred on the element's box in the poster
+    assert page.evaluate("() => { const v = document.querySelector('#p-video video');"
+                         " return v.duration - v.currentTime; }") < 0.1  # on the final picture
+    page.keyboard.press("Tab")  # focus moves to the next point: its outline replaces the last one
+    assert [g[0] for g in outlined()] == ["kinds.sup"]
+    page.locator("#p-keypoints .kp").nth(1).hover()
+    page.wait_for_function("() => document.querySelectorAll('#p-video .kp-box').length === 1 && "
+                           "document.querySelector('#p-video .kp-box').dataset.ref === 'kinds.unsup'")

@@ -32,6 +32,7 @@ EXPECTED = {
     "step-count": (),
     "duration": (),
     "final-picture": ("notes.two",),
+    "key-points": ("notes.two",),
 }
 
 

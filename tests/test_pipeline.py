@@ -205,3 +205,25 @@ def test_every_authored_tile_of_the_real_spec_renders(tmp_path: Path) -> None:
                   "--quality", "preview", "-j", "2", timeout=3000)
     assert res.returncode == 0, res.stderr[-3000:]
     assert "0 failed" in res.stderr
+
+
+def test_meta_carries_each_key_point_with_the_box_of_its_elements_in_the_poster(built: dict) -> None:
+    """Each box holds its element's ink in the poster, and fits it to a few pixels (boxes of a flow's nodes)."""
+    from PIL import Image
+
+    kps = meta_of(built, "pipeline")["key_points"]
+    assert [kp["point"] for kp in kps][:2] == ["Data is the input.", "A model maps data to a score."]
+    assert kps[1]["priority"] == "must" and kps[1]["formula"] == "score = f(x)"
+    poster = np.asarray(Image.open(built["media"] / "pipeline" / "poster.png").convert("RGB"), dtype=int)
+    h, w = poster.shape[:2]
+    background = poster[2, 2]
+    ink = np.abs(poster - background).max(axis=2) > 40
+    for kp in kps[:3]:  # the three nodes: boxes with a border all round
+        (b,) = kp["boxes"]
+        x0, y0, x1, y1 = b["box"][0] * w, b["box"][1] * h, b["box"][2] * w, b["box"][3] * h
+        m = 3  # look a little beyond the box: the element's ink ends inside it (an edge leaves a node beyond that)
+        region = ink[int(y0) - m:int(y1) + m, int(x0) - m:int(x1) + m]
+        ys, xs = np.nonzero(region)
+        assert len(xs) > 50, b
+        found = (xs.min() + int(x0) - m, ys.min() + int(y0) - m, xs.max() + int(x0) - m, ys.max() + int(y0) - m)
+        assert all(abs(a - e) <= 4 for a, e in zip(found, (x0, y0, x1, y1), strict=True)), (b, found)

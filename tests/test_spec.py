@@ -265,3 +265,30 @@ def test_an_error_in_a_panel_does_not_hide_the_other_errors_of_its_tile() -> Non
     assert any(e.startswith("diagrams.yaml:13: tiles[good].panels[rule].lines[0].id:") for e in errs), errs
     assert "diagrams.yaml:23: tiles[good].steps[1].do[0]: unknown panel 'grahp'; did you mean 'graph'?" in errs
     assert not any("rule" in e and "unknown element" in e for e in errs), "no false error about the broken panel"
+
+
+KEY_POINTS = """  key_points:
+    - {point: 'The update rule.', shown_by: [rule.update], priority: must, formula: 'w <- w - eta g'}
+    - {point: 'Data flows to the model.', shown_by: [graph.a->b]}
+    - {point: 'A is the source.', shown_by: [graph.a]}
+    - {point: 'B is the sink.', shown_by: [graph.b]}
+    - {point: 'Both ends.', shown_by: [graph.a, graph.b]}
+"""
+
+
+def test_key_points_are_validated_with_their_lines() -> None:
+    spec = parse_spec(spec_text(GOOD_TILE + KEY_POINTS))
+    tile = spec.tile("good")[1]
+    assert tile.key_points is not None and tile.key_points[0].priority == "must"
+    errs = errors_of(GOOD_TILE + KEY_POINTS.replace("[graph.a]", "[graph.aa]"))
+    assert errs == ["diagrams.yaml:27: tiles[good].key_points[2].shown_by[0]: unknown element 'aa' in panel 'graph'; "
+                    "did you mean 'a'?"]
+    assert errors_of(GOOD_TILE + "  key_points: []\n") == [
+        "diagrams.yaml:24: tiles[good].key_points: List should have at least 5 items after validation, not 0"]
+
+
+def test_a_whole_panel_as_a_key_points_element_is_warned() -> None:
+    spec = parse_spec(spec_text(GOOD_TILE + KEY_POINTS.replace("[graph.b]", "[graph]")))
+    assert [str(w) for w in spec.warnings()] == [
+        "diagrams.yaml:28: tiles[good].key_points[3].shown_by[0]: 'graph' is a whole panel: name the elements that "
+        "carry the point"]

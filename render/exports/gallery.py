@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from render.files import atomic_copy, atomic_write_text, digest_files
 from render.plan import ROOT
-from spec import Question, Spec
+from spec import Question, Spec, Tile
+from spec.tile import PRIORITIES
 
 if TYPE_CHECKING:
     import jinja2
@@ -89,6 +90,11 @@ class TileView:
     light: MediaView | None = None  # the light-theme render, offered as second downloads
     deck: str | None = None  # this tile's slide in its layer's reveal.js deck
     pptx: str | None = None  # its layer's PowerPoint file
+    # {point, priority, formula, boxes: [{ref, box: [left, top, right, bottom] as fractions of the poster]}}
+    key_points: tuple[dict[str, Any], ...] = ()
+
+    def priority_label(self, priority: str | None) -> str:
+        return PRIORITIES.get(priority or "", "")
 
     @property
     def rendered(self) -> bool:
@@ -138,6 +144,7 @@ class TileView:
             "layer": self.layer_id,
             "layerTitle": self.layer_title,
             "notes": list(self.notes),
+            "keyPoints": [{**kp, "priorityLabel": self.priority_label(kp.get("priority"))} for kp in self.key_points],
             "questions": [q.model_dump(exclude_none=True) for q in self.questions],
         }
         m = self.media
@@ -382,6 +389,14 @@ def media_view(media: Path, tile_id: str, meta: dict[str, Any], prefix: str = "m
     )
 
 
+def _key_points(tile: Tile, meta: dict[str, Any] | None) -> tuple[dict[str, Any], ...]:
+    """A tile's key points: from its render (with the boxes of their elements in the poster), else from the spec."""
+    if meta is not None and "key_points" in meta:
+        return tuple(meta["key_points"])
+    return tuple({"point": kp.point, "priority": kp.priority, "formula": kp.formula, "boxes": []}
+                 for kp in tile.key_points or [])
+
+
 def _light_view(light: Path | None, tile_id: str) -> MediaView | None:
     meta = read_meta(light, tile_id) if light is not None else None
     return media_view(light, tile_id, meta, "media-light") if light is not None and meta is not None else None
@@ -423,6 +438,7 @@ def context(spec: Spec, media: Path, prefix: str = "media", light: Path | None =
                     light=_light_view(light, tile.id) if tile.status == "authored" else None,
                     deck=f"{deck}#/{tile.id}" if deck else None,
                     pptx=pptx,
+                    key_points=_key_points(tile, meta),
                 )
             )
         layers.append(LayerView(layer.id, index, layer.title, layer.blurb, tuple(tiles), deck, pptx))

@@ -366,7 +366,10 @@ def compose_tile_page(tile: TileView, poster: Image.Image, paper: Paper, page_no
     boxes["poster"] = (left, y, left + pw, y + ph)
     paste_picture(page, poster, boxes["poster"])
     y += ph + 34
-    sections = [("Key points", list(tile.notes), False), ("Interview questions", [q.q for q in tile.questions], True)]
+    sections = [("Notes", list(tile.notes), False), ("Interview questions", [q.q for q in tile.questions], True)]
+    if tile.key_points:
+        points = [kp["point"] + (f" ({kp['formula']})" if kp.get("formula") else "") for kp in tile.key_points]
+        sections.insert(0, ("Key points", points, True))
     answers = [f"{q.answer} (Source: {q.source})" for q in tile.questions if q.answer]
     if answers:
         sections.append(("Answers", answers, True))

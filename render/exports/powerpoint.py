@@ -135,7 +135,15 @@ def _tile_slide(prs: PresentationType, export: Export, tile: TileView, total: in
     movie.name = f"Video: {tile.title}"
     _autoplay(slide, movie, tile.media.duration)
     _footer(slide, f"{tile.layer_title}  ·  {tile.number} / {total}")
-    lines = ["Notes:", *(f"• {n}" for n in tile.notes)]
+    lines = []
+    if tile.key_points:
+        lines += ["Key points:"]
+        for i, kp in enumerate(tile.key_points, start=1):
+            extra = f" ({kp['formula']})" if kp.get("formula") else ""
+            label = tile.priority_label(kp.get("priority"))
+            lines.append(f"{i}. {kp['point']}{extra}" + (f" [{label}]" if label else ""))
+        lines.append("")
+    lines += ["Notes:", *(f"• {n}" for n in tile.notes)]
     if tile.questions:
         lines += ["", "Interview questions:"]
         for i, q in enumerate(tile.questions, start=1):

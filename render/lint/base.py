@@ -46,6 +46,7 @@ RULES: dict[str, str] = {
     "duration": f"a tile lasts {MIN_SECONDS:g} to {MAX_SECONDS:g} seconds",
     "final-hold": f"the final picture is held at least {MIN_FINAL_HOLD:g} seconds",
     "final-picture": "every declared element is on screen at the end unless listed in `transient`",
+    "key-points": "every key point's elements are on screen, not dimmed, and their text legible at the end",
 }
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in frame units

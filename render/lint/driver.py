@@ -15,13 +15,15 @@ from render.lint.base import (
     MIN_FINAL_HOLD,
     MIN_SECONDS,
     MIN_STEPS,
+    MIN_TEXT_PX,
     RULES,
     Finding,
 )
 from render.lint.debug import write_debug_png
 from render.lint.geometry import _painted
-from render.lint.picture import snapshot
+from render.lint.picture import Picture, snapshot
 from render.lint.rules import PICTURE_RULES
+from render.lint.sizes import text_line_px
 from spec import Layer, Spec, Tile
 from spec.theme import THEMES
 
@@ -84,6 +86,30 @@ def check_final_picture(scene: Any, tile: Tile) -> list[Finding]:
     ]
 
 
+def check_key_points(pic: Picture, tile: Tile) -> list[Finding]:
+    """Each key point's elements are in the final picture, not dimmed, and their texts at least MIN_TEXT_PX."""
+    out = []
+    for k, kp in enumerate(tile.key_points or [], 1):
+        for ref in kp.shown_by:
+            items = [i for i in pic.items if i.ref == ref or ("." not in ref and i.ref.startswith(ref + "."))]
+            problem = ""
+            if not items:
+                problem = "is not on screen at the end"
+            elif all(i.dimmed for i in items):
+                problem = "is dimmed at the end"
+            else:
+                for i in items:
+                    px = text_line_px(i.mob) if i.part == "text" else None
+                    if px is not None and px < MIN_TEXT_PX - 0.05:
+                        problem = f"has text {i.describe()} only {px:.1f} px tall (minimum {MIN_TEXT_PX} px)"
+                        break
+            if problem:
+                out.append(Finding(tile.id, len(tile.steps), "key-points",
+                                   f"key point {k} ('{kp.point[:48]}{'…' if len(kp.point) > 48 else ''}'): "
+                                   f"{ref} {problem}", (ref,), tuple(i.bbox for i in items)))
+    return out
+
+
 # ---------------------------------------------------------------- driver
 
 
@@ -136,7 +162,7 @@ def lint_tile(
                     first_seen[f.key()] = f
                     new.append(f)
         if index == len(tile.steps) - 1:
-            final = check_final_picture(scene, tile)
+            final = check_final_picture(scene, tile) + check_key_points(pic, tile)
             for f in final:
                 first_seen[f.key()] = f
             new += final

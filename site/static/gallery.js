@@ -229,6 +229,7 @@
       steps.appendChild(li);
     });
 
+    fillKeyPoints($("#p-keypoints"), t, v, slot);
     fillList($("#p-notes"), t.notes, "No notes yet.");
     fillQuestions($("#p-questions"), t.questions);
     var dl = $("#p-downloads");
@@ -289,6 +290,48 @@
       link.focus({ preventScroll: true });
       link.scrollIntoView({ block: "nearest" });
     }
+  }
+
+  // Key points: hovering or focusing one pauses on the final picture and outlines the elements that carry it.
+  function fillKeyPoints(list, t, video, slot) {
+    list.textContent = "";
+    var overlay = el("div", { "class": "kp-overlay", "aria-hidden": "true" });
+    slot.appendChild(overlay);
+    if (!t.keyPoints.length) list.appendChild(el("li", { "class": "empty" }, "No key points yet."));
+    t.keyPoints.forEach(function (kp, i) {
+      var li = el("li");
+      var b = el("button", { type: "button", "class": "kp", "data-index": i });
+      b.appendChild(el("span", { "class": "kp-text" }, kp.point));
+      if (kp.formula) b.appendChild(el("code", { "class": "kp-formula" }, kp.formula));
+      if (kp.priority) b.appendChild(el("span", { "class": "kp-priority kp-" + kp.priority }, kp.priorityLabel));
+      function on() {
+        video.pause();
+        if (isFinite(video.duration)) video.currentTime = video.duration;
+        else video.currentTime = t.media.duration;
+        overlay.textContent = "";
+        kp.boxes.forEach(function (bx) {
+          var r = bx.box, pad = 0.008;
+          var box = el("div", { "class": "kp-box", "data-ref": bx.ref });
+          box.style.left = ((r[0] - pad) * 100) + "%";
+          box.style.top = ((r[1] - pad * 16 / 9) * 100) + "%";
+          box.style.width = ((r[2] - r[0] + 2 * pad) * 100) + "%";
+          box.style.height = ((r[3] - r[1] + 2 * pad * 16 / 9) * 100) + "%";
+          overlay.appendChild(box);
+        });
+        list.querySelectorAll(".kp").forEach(function (x) { x.classList.toggle("on", x === b); });
+      }
+      function off() {
+        if (document.activeElement === b || b.matches(":hover")) return;
+        overlay.textContent = "";
+        b.classList.remove("on");
+      }
+      b.addEventListener("mouseenter", on);
+      b.addEventListener("focus", on);
+      b.addEventListener("mouseleave", off);
+      b.addEventListener("blur", off);
+      li.appendChild(b);
+      list.appendChild(li);
+    });
   }
 
   // Each question with its model answer hidden in a disclosure until the learner opens it.
