@@ -84,9 +84,19 @@ def play_hide(scene: TileScene, a: S.ActionBase) -> None:
 
 @action("highlight")
 def play_highlight(scene: TileScene, a: S.ActionBase) -> None:
+    """Flash a frame around the targets and leave it there until the next highlight clears it: the emphasis
+    lasts, so the step's picture, its handout page and its slide show what the step pointed at."""
+    from manim import Create, SurroundingRectangle
+
     color = scene.theme.color("accent")
-    anims = [Circumscribe(scene.mob(ref), color=color, fade_out=True, buff=0.08) for ref in a.targets()]
-    scene.play(*anims, run_time=a.run_time or 1.2)
+    flashes = [Circumscribe(scene.mob(ref), color=color, fade_out=True, buff=0.08) for ref in a.targets()]
+    frames = [SurroundingRectangle(scene.mob(ref), color=color, buff=0.08, corner_radius=0.06, stroke_width=3)
+              for ref in a.targets()]
+    for f in frames:
+        f.part = "emphasis"  # an overlay: the lint's layout rules leave it out
+    cleared = [FadeOut(m) for m in scene.emphasis]
+    scene.play(*cleared, *flashes, *[Create(f) for f in frames], run_time=a.run_time or 1.2)
+    scene.emphasis = frames
 
 
 def _recolor_target(mob, color: str):  # type: ignore[no-untyped-def]

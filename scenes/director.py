@@ -61,6 +61,7 @@ class TileScene(Scene):
         self.panels: dict[str, Built] = {}
         self.visible: set[str] = set()
         self.dimmed: set[str] = set()
+        self.emphasis: list[Mobject] = []  # the frames of the last highlight: they stay until the next one
         self.headings_shown: set[str] = set()
         self.settled_at = 0.0  # when the picture last changed (the end of the last non-wait action)
         self.add(self.header())

@@ -33,6 +33,7 @@ EXPECTED = {
     "duration": (),
     "final-picture": ("notes.two",),
     "key-points": ("notes.two",),
+    "step-unchanged": (),
 }
 
 

@@ -46,6 +46,7 @@ RULES: dict[str, str] = {
     "duration": f"a tile lasts {MIN_SECONDS:g} to {MAX_SECONDS:g} seconds",
     "final-hold": f"the final picture is held at least {MIN_FINAL_HOLD:g} seconds",
     "final-picture": "every declared element is on screen at the end unless listed in `transient`",
+    "step-unchanged": "every step ends on a picture different from the step before",
     "key-points": "every key point's elements are on screen, not dimmed, and their text legible at the end",
 }
 

@@ -86,6 +86,24 @@ def check_final_picture(scene: Any, tile: Tile) -> list[Finding]:
     ]
 
 
+def picture_signature(scene: Any) -> str:
+    """A digest of what is on screen: every painted mobject's outline, stroke and fill, in drawing order."""
+    import hashlib
+
+    import numpy as np
+
+    h = hashlib.sha1()
+    for top in scene.mobjects:
+        for m in top.get_family():
+            if not len(m.points) or not _painted(m):
+                continue
+            h.update(np.round(np.asarray(m.points, dtype=float), 3).tobytes())
+            for attr in ("stroke_rgbas", "fill_rgbas"):
+                h.update(np.round(np.asarray(getattr(m, attr, ()), dtype=float), 3).tobytes())
+            h.update(str(round(float(getattr(m, "stroke_width", 0) or 0), 3)).encode())
+    return h.hexdigest()
+
+
 def check_key_points(pic: Picture, tile: Tile) -> list[Finding]:
     """Each key point's elements are in the final picture, not dimmed, and their texts at least MIN_TEXT_PX."""
     out = []
@@ -145,6 +163,7 @@ def lint_tile(
     report = TileReport(tile.id)
     check_themes = tuple(THEMES[t] for t in themes)
     first_seen: dict[tuple[str, str, tuple[str, ...]], Finding] = {}
+    signatures: list[str] = []
     later: dict[tuple[str, str, tuple[str, ...]], list[int]] = {}
 
     def on_step_end(scene: Any, index: int) -> None:
@@ -161,6 +180,13 @@ def lint_tile(
                 else:
                     first_seen[f.key()] = f
                     new.append(f)
+        signatures.append(picture_signature(scene))
+        if index > 0 and signatures[-1] == signatures[-2]:
+            f = Finding(tile.id, index + 1, "step-unchanged",
+                        f"step {index + 1} ends on the same picture as step {index}: leave a lasting change (show, "
+                        "recolor, dim, a highlight) or fold it into the step before")
+            first_seen[f.key()] = f
+            new.append(f)
         if index == len(tile.steps) - 1:
             final = check_final_picture(scene, tile) + check_key_points(pic, tile)
             for f in final:

@@ -132,7 +132,10 @@ def snapshot(scene: Any, tile: Tile, themes: tuple[Theme, ...]) -> Picture:
     leaves: list[tuple[str, Any]] = []
     title_mob = None
     header_ids: set[int] = set()
+    emphasis = {id(x) for m in family if getattr(m, "part", None) == "emphasis" for x in m.get_family()}
     for order, m in enumerate(family):
+        if id(m) in emphasis:  # a highlight's lasting frame: an overlay, not part of the layout
+            continue
         part = getattr(m, "part", None)
         if part == "header":
             header_ids.update(id(x) for x in m.get_family())
