@@ -125,9 +125,26 @@ def play_recolor(scene: TileScene, a: S.ActionBase) -> None:
     scene.play(*anims, run_time=a.run_time or 0.8)
 
 
+DIM_OPACITY = 0.22
+
+
+def _dim_target(mob):  # type: ignore[no-untyped-def]
+    """Fade strokes and fills to DIM_OPACITY, leaving unfilled paths unfilled (set_opacity would fill a curved
+    edge's outline into a wedge)."""
+    mob.generate_target()
+    for part in mob.target.family_members_with_points():
+        if part.get_stroke_opacity() > 0:
+            part.set_stroke(opacity=DIM_OPACITY, family=False)
+        if part.get_fill_opacity() > 0:
+            part.set_fill(opacity=DIM_OPACITY, family=False)
+    return mob
+
+
 @action("dim")
 def play_dim(scene: TileScene, a: S.ActionBase) -> None:
-    anims = [scene.mob(ref).animate.set_opacity(0.22) for ref in a.targets()]
+    from manim import MoveToTarget
+
+    anims = [MoveToTarget(_dim_target(scene.mob(ref))) for ref in a.targets()]
     for ref in a.targets():
         scene.mark_dimmed(ref)
     scene.play(*anims, run_time=a.run_time or 0.8)

@@ -20,15 +20,15 @@ SPACE_MARK = "\u00b7"  # a visible space
 MAX_SCALE = 1.3
 
 
-def _display(s: str) -> str:
-    return s.replace(" ", SPACE_MARK)
+def _display(s: str, spaces: str) -> str:
+    return s.replace(" ", SPACE_MARK) if spaces == "dot" else s
 
 
 @builder("tokens")
 def build_tokens(spec: TokensPanel, rect: Rect, th: Theme) -> Built:
     head, rect = heading(spec.title, rect, spec.id, th)
     toks = {row.id: [t if isinstance(t, Token) else Token(text=t) for t in row.tokens] for row in spec.rows}
-    texts = {row.id: [text(_display(t.text), spec.token_id(row, k), th, size=T.LABEL_SIZE, mono=True)
+    texts = {row.id: [text(_display(t.text, row.spaces), spec.token_id(row, k), th, size=T.LABEL_SIZE, mono=True)
                       for k, t in enumerate(toks[row.id])] for row in spec.rows}
     uniform_w = max(m.width for ms in texts.values() for m in ms) + 2 * CHIP_PAD_X
     ascent = text("H", spec.id, th, size=T.LABEL_SIZE, mono=True).height

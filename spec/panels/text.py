@@ -68,6 +68,8 @@ class TokenRow(Model):
     id: Slug
     label: Text | None = Field(None, description="Name at the left of the row.")
     note: Text | None = Field(None, description="Short remark at the right of the row (a merge, a count).")
+    spaces: Literal["plain", "dot"] = Field("plain", description="dot: show each space as · (a tokenizer row, where "
+                                            "' quick' differs from 'quick'); plain: spaces as spaces (phrases).")
     tokens: list[Token | TokenText] = Field(min_length=1, max_length=24)
 
 
