@@ -67,6 +67,25 @@ def _clip_to_range(xs: np.ndarray, ys: np.ndarray, spec: PlotPanel) -> tuple[np.
     return xs[run], ys[run]
 
 
+TIP = 0.1  # half the length of a path's arrowhead, in frame units
+
+
+def _segment_tips(stops: list[np.ndarray], color: str) -> list[Polygon]:
+    """A filled arrowhead at the middle of each segment long enough to hold one, pointing along it."""
+    tips = []
+    for a, b in zip(stops, stops[1:], strict=False):
+        d = np.asarray(b, dtype=float) - np.asarray(a, dtype=float)
+        length = float(np.hypot(d[0], d[1]))
+        if length < 4 * TIP:
+            continue
+        d /= length
+        n = np.array([-d[1], d[0], 0.0])
+        m = (np.asarray(a, dtype=float) + np.asarray(b, dtype=float)) / 2
+        tip = Polygon(m + d * TIP, m - d * TIP + n * TIP * 0.8, m - d * TIP - n * TIP * 0.8)
+        tips.append(tip.set_fill(color, opacity=1).set_stroke(color, width=1))
+    return tips
+
+
 @builder("plot")
 def build_plot(spec: PlotPanel, rect: Rect, th: Theme) -> Built:
     head, rect = heading(spec.title, rect, spec.id, th)
@@ -168,6 +187,8 @@ def build_plot(spec: PlotPanel, rect: Rect, th: Theme) -> Built:
         tag(route, "curve", p.id)
         dots = VGroup(*[tag(Dot(s, radius=0.07, color=color), "mark", p.id) for s in stops])
         group = VGroup(route, dots)
+        if p.arrows:
+            group.add(*[tag(tip, "mark", p.id) for tip in _segment_tips(stops, color)])
         if p.label:
             lab = label_mob(p.label, p.id, th, color=color)
             place_label(lab, stops[0], UP)

@@ -70,6 +70,7 @@ class PlotPath(Model):
     descent: Descent | None = Field(None, description="Gradient-descent iterates on a curve of this panel.")
     role: Role | None = None
     label: Label | None = None
+    arrows: bool = Field(False, description="An arrowhead on each segment, so the direction shows in the still.")
 
     @model_validator(mode="after")
     def _source(self) -> PlotPath:
