@@ -129,6 +129,13 @@ def test_every_tile_has_a_standalone_page(built: RenderedSite) -> None:
     starts = [float(b["data-start"]) for b in p.find("button", class_="step")]
     assert starts == [s["start"] for s in meta["steps"]]
     assert 'href="../index.html#tile-ml-landscape"' in text
+    # the key points, each with its priority, and the answers under their questions
+    points = [li.get_text(" ", strip=True) for li in p.find("ol", class_="kp-list").find_all("li")]
+    assert len(points) == len(meta["key_points"]) == 5
+    assert all(x.startswith(kp["point"]) for x, kp in zip(points, meta["key_points"], strict=True))
+    assert "must know cold" in points[0] and "p(y | x)" in points[0]
+    answer = p.find("details", class_="answer")
+    assert answer is not None and answer.find("p", class_="source").get_text().startswith("Source: ")
     planned = (built.site / "t" / "ab-testing.html").read_text()
     assert "This diagram is planned" in planned and "<video" not in planned
 
