@@ -87,7 +87,7 @@ def test_the_stored_page_is_the_composed_page(built: Built) -> None:
     tiles = built.export.tiles
     tile = tiles[0]
     assert tile.media is not None
-    poster = handout.open_rgb(built.export.file(tile.media.poster))
+    poster = handout.open_rgb(built.export.poster(tile))
     composed = handout.compose_tile_page(tile, poster, A4, 1, len(tiles)).image
     stored = PdfReader(built.out / "handout-a4.pdf").pages[0].images[0].image
     assert mean_diff(composed, stored) < 1.0  # the palette encoding is near lossless

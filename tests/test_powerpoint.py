@@ -214,7 +214,7 @@ def test_step_slides_hold_one_picture_per_step(built: Built) -> None:
             slide = slides[at + k]
             pics = pictures(slide)
             assert len(pics) == 1 and not movies(slide)
-            assert pics[0].image.blob == built.export.file(step.png).read_bytes()
+            assert pics[0].image.blob == built.export.step_picture(tile, step).read_bytes()
             assert step.title in slide_text(slide) and step.say in slide_text(slide)
         total_steps += len(tile.media.steps)
     assert sum(len(pictures(s)) for s in slides) == total_steps

@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from render.exports.gallery import Gallery, LayerView, TileView, context
+from render.exports.gallery import Gallery, LayerView, StepView, TileView, context
 from render.files import atomic_write_text
 from render.plan import ROOT
+from scenes.worker import OUTPUTS
 from spec import Spec
 
 EXPORT_THEME = "light"
@@ -38,9 +39,19 @@ class Export:
     media: Path  # the theme's media folder: <media>/<tile id>/video.mp4, ...
     theme: str
 
-    def file(self, url: str) -> Path:
-        """The file behind a media URL of the gallery ("media/<id>/poster.png")."""
-        return self.media / url.split("/", 1)[1]
+    # The catalogue as files on disk (the gallery's views carry URLs for pages; builders of files read paths).
+    def folder(self, tile: TileView) -> Path:
+        """A rendered tile's folder in this theme's media."""
+        return self.media / tile.id
+
+    def video(self, tile: TileView) -> Path:
+        return self.folder(tile) / OUTPUTS["mp4"]
+
+    def poster(self, tile: TileView) -> Path:
+        return self.folder(tile) / OUTPUTS["poster"]
+
+    def step_picture(self, tile: TileView, step: StepView) -> Path:
+        return self.folder(tile) / "steps" / f"{step.index:02d}.png"
 
     @property
     def tiles(self) -> list[TileView]:

@@ -449,7 +449,7 @@ def handout_pages(export: Export, paper: Paper) -> Iterator[Image.Image]:
     tiles = export.tiles
     for n, tile in enumerate(tiles, start=1):
         assert tile.media is not None
-        page = compose_tile_page(tile, open_rgb(export.file(tile.media.poster)), paper, n, len(tiles))
+        page = compose_tile_page(tile, open_rgb(export.poster(tile)), paper, n, len(tiles))
         if page.truncated:
             log.warning("%s: the notes and questions do not fit the %s handout page; cut with an ellipsis",
                         tile.id, paper.name)
@@ -469,7 +469,7 @@ def steps_pages(export: Export, paper: Paper) -> Iterator[Image.Image]:
             chunk = steps[p * STEPS_PER_PAGE : (p + 1) * STEPS_PER_PAGE]
             n += 1
             page = compose_steps_page(
-                tile, [(s, open_rgb(export.file(s.png))) for s in chunk], paper, n, pages, first=p == 0
+                tile, [(s, open_rgb(export.step_picture(tile, s))) for s in chunk], paper, n, pages, first=p == 0
             )
             if page.truncated:
                 log.warning("%s: a step caption does not fit the %s steps page; cut with an ellipsis",

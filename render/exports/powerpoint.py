@@ -129,8 +129,8 @@ def _tile_slide(prs: PresentationType, export: Export, tile: TileView, total: in
     _heading(slide, tile.title, tile.tagline)
     left, top, width, height = _fit(tile.media.width, tile.media.height, MEDIA_MAX_H)
     movie = slide.shapes.add_movie(
-        str(export.file(tile.media.mp4)), left, top, width, height,
-        poster_frame_image=str(export.file(tile.media.poster)), mime_type="video/mp4",
+        str(export.video(tile)), left, top, width, height,
+        poster_frame_image=str(export.poster(tile)), mime_type="video/mp4",
     )
     movie.name = f"Video: {tile.title}"
     _autoplay(slide, movie, tile.media.duration)
@@ -156,7 +156,7 @@ def _tile_slide(prs: PresentationType, export: Export, tile: TileView, total: in
 def _step_slide(prs: PresentationType, export: Export, tile: TileView, step: StepView, count: int) -> None:
     slide = _new_slide(prs)
     _heading(slide, step.title or f"Step {step.index}", f"{tile.title}  ·  step {step.index} of {count}")
-    png = export.file(step.png)
+    png = export.step_picture(tile, step)
     with Image.open(png) as im:
         w, h = im.size
     left, top, width, height = _fit(w, h, STEP_MEDIA_MAX_H)
