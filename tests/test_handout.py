@@ -194,7 +194,7 @@ def test_long_notes_shrink_to_the_floor_then_are_cut_with_a_warning(
     pattern().save(tmp_path / "poster.png")
     export = SimpleNamespace(
         tiles=[TileView(**{**tile.__dict__, "media": SimpleNamespace(poster="media/sample-tile/poster.png")})],
-        file=lambda url: tmp_path / "poster.png",
+        poster=lambda tile: tmp_path / "poster.png",
     )
     with caplog.at_level(logging.WARNING, logger="render.exports.handout"):
         assert len(list(handout.handout_pages(export, LETTER))) == 1  # type: ignore[arg-type]
