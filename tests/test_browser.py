@@ -604,6 +604,10 @@ def test_key_points_outline_their_regions_on_the_final_picture(page: Any, built:
         assert abs(cx - ex * w) < 2 and abs(cy - ey * h) < 2  # centred on the element's box in the poster
     assert page.evaluate("() => { const v = document.querySelector('#p-video video');"
                          " return v.duration - v.currentTime; }") < 0.1  # on the final picture
+    # the same outline on the copy of the poster beside the list, which stays in view while the list is read
+    assert page.eval_on_selector_all("#p-kp-poster .kp-box", "els => els.map(e => e.dataset.ref)") == [
+        "kinds.sup", "kinds.unsup"]
+    assert page.get_attribute("#p-kp-poster img", "src").endswith("media/ml-landscape/poster.png")
     page.keyboard.press("Tab")  # focus moves to the next point: its outline replaces the last one
     assert [g[0] for g in outlined()] == ["kinds.sup"]
     page.locator("#p-keypoints .kp").nth(1).hover()

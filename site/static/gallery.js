@@ -295,8 +295,16 @@
   // Key points: hovering or focusing one pauses on the final picture and outlines the elements that carry it.
   function fillKeyPoints(list, t, video, slot) {
     list.textContent = "";
-    var overlay = el("div", { "class": "kp-overlay", "aria-hidden": "true" });
-    slot.appendChild(overlay);
+    // The outline goes on the video (paused on its last frame) and on a copy of the poster beside the list,
+    // which stays in view while the list is read.
+    var overlays = [el("div", { "class": "kp-overlay", "aria-hidden": "true" }),
+                    el("div", { "class": "kp-overlay", "aria-hidden": "true" })];
+    slot.appendChild(overlays[0]);
+    var figure = $("#p-kp-poster");
+    figure.textContent = "";
+    figure.appendChild(el("img", { src: t.media.poster, alt: "", width: t.media.width, height: t.media.height,
+                                   loading: "lazy", decoding: "async" }));
+    figure.appendChild(overlays[1]);
     if (!t.keyPoints.length) list.appendChild(el("li", { "class": "empty" }, "No key points yet."));
     t.keyPoints.forEach(function (kp, i) {
       var li = el("li");
@@ -308,21 +316,23 @@
         video.pause();
         if (isFinite(video.duration)) video.currentTime = video.duration;
         else video.currentTime = t.media.duration;
-        overlay.textContent = "";
-        kp.boxes.forEach(function (bx) {
-          var r = bx.box, pad = 0.008;
-          var box = el("div", { "class": "kp-box", "data-ref": bx.ref });
-          box.style.left = ((r[0] - pad) * 100) + "%";
-          box.style.top = ((r[1] - pad * 16 / 9) * 100) + "%";
-          box.style.width = ((r[2] - r[0] + 2 * pad) * 100) + "%";
-          box.style.height = ((r[3] - r[1] + 2 * pad * 16 / 9) * 100) + "%";
-          overlay.appendChild(box);
+        overlays.forEach(function (overlay) {
+          overlay.textContent = "";
+          kp.boxes.forEach(function (bx) {
+            var r = bx.box, pad = 0.008;
+            var box = el("div", { "class": "kp-box", "data-ref": bx.ref });
+            box.style.left = ((r[0] - pad) * 100) + "%";
+            box.style.top = ((r[1] - pad * 16 / 9) * 100) + "%";
+            box.style.width = ((r[2] - r[0] + 2 * pad) * 100) + "%";
+            box.style.height = ((r[3] - r[1] + 2 * pad * 16 / 9) * 100) + "%";
+            overlay.appendChild(box);
+          });
         });
         list.querySelectorAll(".kp").forEach(function (x) { x.classList.toggle("on", x === b); });
       }
       function off() {
         if (document.activeElement === b || b.matches(":hover")) return;
-        overlay.textContent = "";
+        overlays.forEach(function (overlay) { overlay.textContent = ""; });
         b.classList.remove("on");
       }
       b.addEventListener("mouseenter", on);
