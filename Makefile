@@ -17,7 +17,7 @@ APT_PACKAGES := libpango1.0-dev libcairo2-dev pkg-config ffmpeg graphviz \
 # Extra system packages for the browser tests (Chromium for Playwright, Java for the Nu HTML checker).
 APT_TEST_PACKAGES := chromium default-jre-headless
 
-.PHONY: help render slides print site serve test test-fast lint validate schema docs bench clean sysdeps test-sysdeps deps node-deps
+.PHONY: help render slides print site serve watch test test-fast lint validate schema docs bench clean sysdeps test-sysdeps deps node-deps
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,6 +35,9 @@ print: deps ## printable PDF handouts (A4, Letter) in build/print, from the ligh
 
 site: deps ## rebuild the gallery from what is rendered
 	$(BIN)/python -m render site
+
+watch: deps ## live preview while authoring: save diagrams.yaml, see the tile at http://127.0.0.1:8765/ (IDS="a b", PORT=n)
+	$(BIN)/python -m render watch --port $(if $(filter 8000,$(PORT)),8765,$(PORT)) $(IDS)
 
 serve: site ## serve the gallery at http://127.0.0.1:8000/ with byte ranges so videos seek (PORT=n)
 	$(BIN)/python -m render serve --port $(PORT)

@@ -246,6 +246,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from render.watch import watch
+
+    spec_path = Path(args.spec)
+    if not spec_path.is_file():
+        raise UserError(f"no spec file at {spec_path}")
+    try:
+        return watch(spec_path, Path(args.build), args.ids, args.host, args.port)
+    except OSError as e:
+        raise UserError(f"cannot serve the preview on {args.host}:{args.port}: {e.strerror or e}") from e
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     from render.build import Paths
     from render.lint import check_theme_palette, lint_tiles, work_dir
@@ -366,6 +378,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     s.add_argument("--dir", help="folder to serve (default: BUILD/site)")
     s.set_defaults(fn=cmd_serve)
+
+    s = sub.add_parser("watch", parents=[common], help="live preview: on each save of the spec, the changed tiles' "
+                       "step pictures, then their preview video, pushed to a page on 127.0.0.1")
+    s.add_argument("ids", nargs="*", metavar="IDS", help="tiles to show first and follow (default: whichever changes)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
+    s.set_defaults(fn=cmd_watch)
 
     s = sub.add_parser("lint", parents=[common], help="check the picture of every step: safe area, overlaps, text size, contrast, timing")
     s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
