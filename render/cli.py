@@ -335,19 +335,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--check", action="store_true", help="only check; exit 1 when a table is stale")
     s.set_defaults(fn=cmd_docs)
 
-    s = sub.add_parser("build", parents=[common], help="every stage: validate, render both themes, the exports, the gallery")
-    s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
-    s.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
-    s.add_argument("--quality", choices=["preview", "full"], default="full", help="full = 1920x1080 30 fps")
-    s.add_argument("--force", action="store_true", help="render even when the cache says up to date")
+    # What `build` and `render` both take.
+    rendering = argparse.ArgumentParser(add_help=False)
+    rendering.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
+    rendering.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1,
+                           help="worker processes (default: cores)")
+    rendering.add_argument("--quality", choices=["preview", "full"], default="full", help="full = 1920x1080 30 fps")
+    rendering.add_argument("--force", action="store_true", help="render even when the cache says up to date")
+
+    s = sub.add_parser("build", parents=[common, rendering],
+                       help="every stage: validate, render both themes, the exports, the gallery")
     s.set_defaults(fn=cmd_build)
 
-    s = sub.add_parser("render", parents=[common], help="render tiles (all authored ones, or the IDS given) and build the gallery")
-    s.add_argument("ids", nargs="*", metavar="IDS", help="tile ids (default: every authored tile)")
-    s.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
-    s.add_argument("--quality", choices=["preview", "full"], default="full", help="full = 1920x1080 30 fps")
+    s = sub.add_parser("render", parents=[common, rendering],
+                       help="render tiles (all authored ones, or the IDS given) and build the gallery")
     s.add_argument("--theme", choices=["dark", "light"], default="dark")
-    s.add_argument("--force", action="store_true", help="render even when the cache says up to date")
     s.add_argument("--no-site", action="store_true", help="do not rebuild the gallery afterwards")
     s.set_defaults(fn=cmd_render)
 
