@@ -29,6 +29,7 @@ def cross_check(
             seen_layers.add(layer.id)
     seen_tiles: dict[str, int] = {}
     checked = {key: (tile, set()) for key, tile in tiles.items()} | (partial or {})
+    _check_requires(checked, data, err)
     for (li, ti), (tile, stand_ins) in sorted(checked.items()):
         base = ("layers", li, "tiles", ti)
         if tile.id in seen_tiles:
@@ -69,6 +70,57 @@ def cross_check(
                 elif ref in transient:
                     err(path, f"'{ref}' is listed in transient: a key point must be in the final picture")
     return errors
+
+
+def _check_requires(checked: dict[tuple[int, int], tuple[Tile, set[str]]], data: dict[str, Any], err: Any) -> None:
+    """Prerequisites name known tiles, not the tile itself, and form no cycle (the cycle is spelled out)."""
+    ids: list[str] = []
+    for layer in data.get("layers") or []:
+        for t in (layer.get("tiles") if isinstance(layer, dict) else None) or []:
+            if isinstance(t, dict) and isinstance(t.get("id"), str):
+                ids.append(t["id"])
+    where_of: dict[str, tuple[Any, ...]] = {}
+    requires_of: dict[str, list[str]] = {}
+    graph: dict[str, list[str]] = {}
+    for (li, ti), (tile, _) in sorted(checked.items()):
+        base = ("layers", li, "tiles", ti)
+        where_of[tile.id] = base
+        requires_of[tile.id] = list(tile.requires)
+        graph[tile.id] = []
+        for ri, req in enumerate(tile.requires):
+            path = base + ("requires", ri)
+            if req == tile.id:
+                err(path, f"'{req}' requires itself")
+            elif req not in ids:
+                err(path, f"unknown tile '{req}'{suggest(req, ids)}")
+            else:
+                graph[tile.id].append(req)
+    # Depth-first search (iterative: a long chain must not exhaust the stack); a back edge closes a cycle,
+    # reported once, at the tile whose prerequisite closes it.
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    reported: set[frozenset[str]] = set()
+    for root in graph:
+        if state.get(root):
+            continue
+        path: list[str] = [root]
+        stack = [iter(graph[root])]
+        state[root] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                cycle = path[path.index(nxt):] + [nxt]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    node = path[-1]
+                    ri = requires_of[node].index(nxt)
+                    err(where_of[node] + ("requires", ri), "prerequisites form a cycle: " + " -> ".join(cycle))
+            elif state.get(nxt) is None and nxt in graph:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(graph[nxt]))
 
 
 def _check_iterations(tile: Tile, refs: list[str], err: Any, base: tuple[Any, ...]) -> None:

@@ -108,6 +108,8 @@ class Tile(Model):
     panels: list[Panel] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     transient: list[Ref] = Field(default_factory=list, description="Elements allowed to be off screen at the end.")
+    requires: list[Slug] = Field(default_factory=list, description="Tiles to study first (their ids): gradient "
+                                 "descent before backpropagation. No cycles.")
     key_points: list[KeyPoint] | None = Field(
         None, min_length=5, max_length=8,
         description="The 5-8 things an interviewer expects, each bound to the elements of the final picture that "

@@ -292,3 +292,19 @@ def test_a_whole_panel_as_a_key_points_element_is_warned() -> None:
     assert [str(w) for w in spec.warnings()] == [
         "diagrams.yaml:28: tiles[good].key_points[3].shown_by[0]: 'graph' is a whole panel: name the elements that "
         "carry the point"]
+
+
+TWO_TILES = GOOD_TILE + GOOD_TILE.replace("id: good", "id: next").replace("title: Good", "title: Next")
+
+
+def test_prerequisites_name_known_tiles_and_form_no_cycle() -> None:
+    ok = parse_spec(spec_text(TWO_TILES.replace("  title: Next\n", "  title: Next\n  requires: [good]\n")))
+    assert ok.tile("next")[1].requires == ["good"]
+    assert errors_of(TWO_TILES.replace("  title: Next\n", "  title: Next\n  requires: [godo]\n")) == [
+        "diagrams.yaml:26: tiles[next].requires[0]: unknown tile 'godo'; did you mean 'good'?"]
+    assert errors_of(TWO_TILES.replace("  title: Next\n", "  title: Next\n  requires: [next]\n")) == [
+        "diagrams.yaml:26: tiles[next].requires[0]: 'next' requires itself"]
+    cyclic = TWO_TILES.replace("  title: Good\n", "  title: Good\n  requires: [next]\n", 1).replace(
+        "  title: Next\n", "  title: Next\n  requires: [good]\n")
+    assert errors_of(cyclic) == ["diagrams.yaml:27: tiles[next].requires[0]: prerequisites form a cycle: "
+                                 "good -> next -> good"]
