@@ -7,6 +7,7 @@ import functools
 import hashlib
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -65,3 +66,18 @@ def digest_files(paths: Iterable[Path], root: Path | None = None, length: int = 
             h.update(p.relative_to(root).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:length]
+
+
+@functools.cache
+def font_path(pattern: str) -> str | None:
+    """The font file fontconfig picks for a pattern ("DejaVu Sans", "Inter:weight=80"), or None when fc-match is
+    missing or finds nothing."""
+    exe = shutil.which("fc-match")
+    if exe is None:
+        return None
+    try:
+        res = subprocess.run([exe, "-f", "%{file}", pattern], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = res.stdout.strip()
+    return path if res.returncode == 0 and path and Path(path).is_file() else None

@@ -21,8 +21,6 @@ import logging
 import math
 import multiprocessing as mp
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from PIL import Image, ImageDraw, ImageFont
 from render.exports import Export, stamp, up_to_date
 from render.exports.gallery import StepView, TileView
 from render.exports.pdf import DPI, write_pdf
+from render.files import font_path
 from spec.theme import LIGHT
 
 log = logging.getLogger(__name__)
@@ -96,15 +95,7 @@ NOTDEF = "\U0010fffd"  # a code point no font has: its mask is the font's "missi
 @functools.cache
 def font_file(role: str) -> str | None:
     """The font file fontconfig picks for a role, or None when fc-match is missing or finds nothing."""
-    exe = shutil.which("fc-match")
-    if exe is None:
-        return None
-    try:
-        res = subprocess.run([exe, "-f", "%{file}", FONT_PATTERNS[role]], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    path = res.stdout.strip()
-    return path if res.returncode == 0 and path and Path(path).is_file() else None
+    return font_path(FONT_PATTERNS[role])
 
 
 @functools.cache

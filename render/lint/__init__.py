@@ -50,95 +50,15 @@ Run it with `python -m render lint [IDS] [--png DIR] [--theme dark|light|all]` o
 
 from __future__ import annotations
 
-from render.lint.base import (
-    BOX_SHRINK,
-    DIM_OPACITY,
-    GRAPHIC_CONTRAST,
-    LINT_QUALITY,
-    MAX_PNG_FINDINGS,
-    MIN_FINAL_HOLD,
-    MIN_TEXT_PX,
-    MIN_TITLE_CAP_PX,
-    RULES,
-    SAFE_TOL,
-    SAMPLE_STEP,
-    TEXT_CONTRAST,
-    TEXT_OVERLAP_TOL,
-    TEXT_SHRINK,
-    THUMB_WIDTH_PX,
-    TINT_OPACITY,
-    Box,
-    Finding,
-    Problem,
-)
+# The lint's public face: what the CLI and the tests use. The parts live in their modules.
+from render.lint.base import MIN_TITLE_CAP_PX, RULES, THUMB_WIDTH_PX, Finding
 from render.lint.colours import check_theme_palette
-from render.lint.debug import log, write_debug_png
-from render.lint.driver import TileReport, check_final_picture, check_timing, lint_tile, lint_tiles, work_dir
+from render.lint.driver import TileReport, lint_tile, lint_tiles, work_dir
 from render.lint.geometry import bezier_samples, convex_hull, inside_hull, inside_polygon
-from render.lint.picture import Item, Picture, snapshot, text_of
-from render.lint.rules import (
-    PICTURE_RULES,
-    PictureRule,
-    check_box_overlap,
-    check_contrast,
-    check_safe_area,
-    check_text_crossed,
-    check_text_overlap,
-    check_text_size,
-    check_title_size,
-    picture_rule,
-)
-from render.lint.sizes import REFERENCE_SIZE, effective_font_size, text_cap_px, text_line_px
+from render.lint.sizes import text_cap_px, text_line_px
 
 __all__ = [
-    "BOX_SHRINK",
-    "Box",
-    "DIM_OPACITY",
-    "Finding",
-    "GRAPHIC_CONTRAST",
-    "Item",
-    "LINT_QUALITY",
-    "MAX_PNG_FINDINGS",
-    "MIN_FINAL_HOLD",
-    "MIN_TEXT_PX",
-    "MIN_TITLE_CAP_PX",
-    "PICTURE_RULES",
-    "Picture",
-    "PictureRule",
-    "Problem",
-    "REFERENCE_SIZE",
-    "RULES",
-    "SAFE_TOL",
-    "SAMPLE_STEP",
-    "TEXT_CONTRAST",
-    "TEXT_OVERLAP_TOL",
-    "TEXT_SHRINK",
-    "THUMB_WIDTH_PX",
-    "TINT_OPACITY",
-    "TileReport",
-    "bezier_samples",
-    "check_box_overlap",
-    "check_contrast",
-    "check_final_picture",
-    "check_safe_area",
-    "check_text_crossed",
-    "check_text_overlap",
-    "check_text_size",
-    "check_theme_palette",
-    "check_timing",
-    "check_title_size",
-    "convex_hull",
-    "effective_font_size",
-    "inside_hull",
-    "inside_polygon",
-    "lint_tile",
-    "lint_tiles",
-    "log",
-    "picture_rule",
-    "snapshot",
-    "text_cap_px",
-    "text_line_px",
-    "text_of",
+    "MIN_TITLE_CAP_PX", "RULES", "THUMB_WIDTH_PX", "Finding", "TileReport", "bezier_samples", "check_theme_palette",
+    "convex_hull", "inside_hull", "inside_polygon", "lint_tile", "lint_tiles", "text_cap_px", "text_line_px",
     "work_dir",
-    "write_debug_png",
 ]

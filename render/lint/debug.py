@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
-import subprocess
 from pathlib import Path
 from typing import Any
 
-from render.files import atomic_path
+from render.files import atomic_path, font_path
 from render.lint.base import MAX_PNG_FINDINGS, Finding
 from scenes.common import FRAME_H, FRAME_W, SAFE_X, SAFE_Y  # PX_PER_UNIT: at 1920x1080
 
@@ -24,12 +23,8 @@ def _font(size: int) -> Any:
     them and draws boxes); Pillow's default when fontconfig cannot find it."""
     from PIL import ImageFont
 
-    try:
-        path = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-        return ImageFont.truetype(path, size)
-    except (OSError, subprocess.SubprocessError):
-        return ImageFont.load_default(size=size)
+    path = font_path("DejaVu Sans")
+    return ImageFont.truetype(path, size) if path else ImageFont.load_default(size=size)
 
 
 def write_debug_png(scene: Any, findings: list[Finding], path: Path) -> Path:
