@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
-import re
 import shutil
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -12,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from render.plan import Manifest, PlannedTile, plan
-from scenes.worker import TileJob, TileResult, render_tile, warm_up
+from scenes.worker import TEMP_DIR, TileJob, TileResult, render_tile, warm_up
 from spec import Spec
 
 log = logging.getLogger(__name__)
@@ -119,15 +118,11 @@ def render(spec: Spec, paths: Paths, ids: list[str] | None, jobs: int, quality: 
     return report
 
 
-# A worker's temporary folder: ".<tile id>." and the 8 characters mkdtemp adds.
-LEFTOVER = re.compile(r"^\.[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9_]{8}$")
-
-
 def remove_leftovers(media: Path) -> list[Path]:
     """Remove the temporary folders of an interrupted or killed run (a run owns its build folder while it runs)."""
     removed = []
     for d in media.iterdir():
-        if d.is_dir() and LEFTOVER.match(d.name):
+        if d.is_dir() and TEMP_DIR.match(d.name):
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d)
     if removed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -186,7 +187,7 @@ def _render(job: TileJob) -> dict[str, Any]:
     layer = Layer.model_validate({**job.layer, "tiles": [job.tile]})
     out_dir = Path(job.out_dir)
     slot = _acquire_slot(Path(job.cache_dir))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{tile.id}.", dir=out_dir.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{tile.id}.", dir=out_dir.parent))  # see TEMP_DIR
     try:
         (tmp / "steps").mkdir()
         sink = VideoSink(tmp / "video.mp4", q, gif=tmp / "loop.gif")
@@ -223,6 +224,10 @@ def _render(job: TileJob) -> dict[str, Any]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+
+# A worker's temporary folder beside the tiles: ".<tile id>." and the 8 characters mkdtemp adds. A run that was
+# killed leaves it behind; the next run removes what matches (render.build.remove_leftovers).
+TEMP_DIR = re.compile(r"^\.[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9_]{8}$")
 
 OUTPUTS = {
     "mp4": "video.mp4",
