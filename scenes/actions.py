@@ -260,6 +260,14 @@ def play_propagate(scene: TileScene, a: S.ActionBase) -> None:
         scene.remove(*tokens)
 
 
+@action("sweep")
+def play_sweep(scene: TileScene, a: S.ActionBase) -> None:
+    from scenes.sweep import play_sweep as sweep
+
+    assert isinstance(a, S.Sweep)
+    sweep(scene, a)
+
+
 @action("wait")
 def play_wait(scene: TileScene, a: S.ActionBase) -> None:
     assert isinstance(a, S.Wait)

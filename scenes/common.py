@@ -111,17 +111,35 @@ def tag(mob: Mobject, part: str, owner: str) -> Mobject:
     return mob
 
 
+# Built texts by their arguments: a copy of one is much cheaper than laying it out again, which matters when a
+# sweep rebuilds a panel on every frame. Bounded, and only ever handed out as copies.
+_TEXTS: dict[tuple[object, ...], Mobject] = {}
+_TEXTS_MAX = 4096
+
+
+def _cached(key: tuple[object, ...], make: Callable[[], Mobject]) -> Mobject:
+    proto = _TEXTS.get(key)
+    if proto is None:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+        proto = _TEXTS[key] = make()
+    return proto.copy()
+
+
 def text(s: str, owner: str, th: Theme, size: float = T.LABEL_SIZE, color: str | None = None,
          weight: str = "NORMAL", mono: bool = False) -> Text:
     """A tagged Text in the house font."""
-    t = Text(s, font=T.MONO_FONT if mono else T.FONT, font_size=size, color=color or th.text, weight=weight)
-    return tag(t, "text", owner)
+    font, color = (T.MONO_FONT if mono else T.FONT), color or th.text
+    t = _cached(("text", s, font, size, color, weight),
+                lambda: Text(s, font=font, font_size=size, color=color, weight=weight))
+    return tag(t, "text", owner)  # type: ignore[return-value]
 
 
 def tex(s: str, owner: str, th: Theme, size: float = T.TEX_SIZE, color: str | None = None) -> MathTex:
     """A tagged MathTex."""
-    m = MathTex(s, font_size=size, color=color or th.text)
-    return tag(m, "text", owner)
+    color = color or th.text
+    m = _cached(("tex", s, size, color), lambda: MathTex(s, font_size=size, color=color))
+    return tag(m, "text", owner)  # type: ignore[return-value]
 
 
 def label_mob(label: object, owner: str, th: Theme, size: float = T.LABEL_SIZE, color: str | None = None) -> Mobject:

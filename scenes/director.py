@@ -14,8 +14,8 @@ import numpy as np
 from manim import LEFT, UP, Animation, FadeIn, Mobject, Scene, VGroup, VMobject
 
 from scenes.actions import ACTIONS
-from scenes.common import SAFE_X, SAFE_Y, Built, box_rect, tag, text
-from scenes.kinds import BUILDERS
+from scenes.common import SAFE_X, SAFE_Y, Built, tag, text
+from scenes.sweep import build_panel
 from spec import Layer, Tile
 from spec import theme as T
 from spec.theme import Theme
@@ -64,9 +64,10 @@ class TileScene(Scene):
         self.emphasis: list[Mobject] = []  # the frames of the last highlight: they stay until the next one
         self.headings_shown: set[str] = set()
         self.settled_at = 0.0  # when the picture last changed (the end of the last non-wait action)
+        self.values: dict[str, float] = self.tile.param_values()  # the tile's parameters, as sweeps move them
         self.add(self.header())
         for panel in self.tile.panels:
-            self.panels[panel.id] = BUILDERS[panel.kind](panel, box_rect(panel.box), self.theme)
+            self.panels[panel.id] = build_panel(self.tile, panel, self.values, self.theme)
         for i, step in enumerate(self.tile.steps):
             start = self.renderer.time
             self.step_times.append(start)

@@ -7,6 +7,7 @@ Modules, in dependency order:
 - vetted/: the named functions, point sets, pictures and fits a spec may call (nothing is evaluated);
 - panels/: the panel kinds by family (text, graph, plot, grid), each registered with @panel_kind;
 - actions: the step actions, each registered with @action;
+- sweep: tile parameters, the bindings that make numbers follow them, and resolving a panel at given values;
 - tile: questions, steps, tiles, layers and the whole spec (tagged unions built from the registries);
 - load: safe YAML with line numbers, every error as file:line, tile and field;
 - checks: cross-checks between models (unique ids, references, kind/action compatibility).
@@ -20,7 +21,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_MODULES = ("spec.tile", "spec.actions", "spec.base", "spec.panels.graph", "spec.panels.grid", "spec.panels.plot",
+_MODULES = ("spec.tile", "spec.actions", "spec.sweep", "spec.base", "spec.panels.graph", "spec.panels.grid", "spec.panels.plot",
             "spec.panels.text", "spec.errors", "spec.load", "spec.schema")
 
 

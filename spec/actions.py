@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Union
 
-from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, StringConstraints, Tag, WithJsonSchema
 
 from spec.base import (
     REF_RE,
+    SLUG_RE,
     Model,
     Ref,
     registered,
@@ -157,6 +158,24 @@ class Propagate(ActionBase):
     reverse: bool = False
     role: Role | None = None
     key: ClassVar[str] = "propagate"
+
+
+@action
+class Sweep(ActionBase):
+    """Move a tile parameter to a new value; every element bound to it follows, frame by frame.
+
+    Integer parameters step through their values, each held long enough to read; `log` parameters
+    move on a log scale. The still keeps a trace: bound points leave their path, bound lines and
+    curves a faint copy of where they started.
+    """
+
+    sweep: Annotated[str, StringConstraints(pattern=SLUG_RE)] = Field(description="The tile parameter to move.")
+    to: float = Field(description="The value it ends at.")
+    trace: bool = Field(True, description="Leave a trace of the sweep in the still.")
+    key: ClassVar[str] = "sweep"
+
+    def targets(self) -> list[str]:
+        return []
 
 
 @action

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from spec.actions import ActionBase, Iterate
+from spec.actions import ActionBase, Iterate, Sweep
 from spec.base import PANEL_SPECS, suggest
 from spec.errors import Lines, SpecError, nearest_line, where
+from spec.sweep import bind_refs, text_refs
 from spec.tile import Spec, Tile
 
 
@@ -55,6 +56,7 @@ def cross_check(
                     _check_motion(action, tile, err, base + ("steps", si, "do", ai))
         if not stand_ins:
             _check_iterations(tile, refs, err, base)
+            _check_params(tile, _raw_tile(data, li, ti), err, base)
         for ri, ref in enumerate(tile.transient):
             if ref not in refs and ref.partition(".")[0] not in stand_ins:
                 err(base + ("transient", ri), _unknown_ref(ref, tile))
@@ -164,3 +166,54 @@ def _check_motion(action: ActionBase, tile: Tile, err: Any, path: tuple[Any, ...
             continue
         if eid not in tile.panel(pid).motion_ids(action.key):
             err(path, f"{action.key} needs {motion_needs(action.key)}, and '{target}' is none of them")
+
+
+def _raw_tile(data: dict[str, Any], li: int, ti: int) -> dict[str, Any]:
+    try:
+        raw = data["layers"][li]["tiles"][ti]
+    except (KeyError, IndexError, TypeError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _check_params(tile: Tile, raw: dict[str, Any], err: Any, base: tuple[Any, ...]) -> None:
+    """Bindings and sweeps name declared parameters; a sweep ends at a value its parameter can take and moves
+    something; no parameter is declared twice."""
+    params = {p.id: p for p in tile.params}
+    names = list(params)
+    seen: set[str] = set()
+    for i, p in enumerate(tile.params):
+        if p.id in seen:
+            err(base + ("params", i, "id"), f"duplicate parameter '{p.id}'")
+        seen.add(p.id)
+    bound: set[str] = set()
+    panels_raw = raw.get("panels") if isinstance(raw.get("panels"), list) else []
+    for path, name in bind_refs(panels_raw, ("panels",)):
+        if name not in params:
+            err(base + path, f"unknown parameter '{name}'{suggest(name, names)}" if names else
+                f"unknown parameter '{name}': declare it under the tile's params")
+        bound.add(name)
+    if params:
+        for path, name in text_refs(panels_raw, ("panels",)):
+            if name not in params and name != "value":  # {value}: a matrix cell's own number
+                err(base + path, f"'{{{name}}}' names no parameter{suggest(name, names)}")
+            bound.add(name)
+    now = {p.id: p.start for p in tile.params}
+    for si, step in enumerate(tile.steps):
+        for ai, action in enumerate(step.do):
+            if not isinstance(action, Sweep):
+                continue
+            path = base + ("steps", si, "do", ai)
+            p = params.get(action.sweep)
+            if p is None:
+                err(path + ("sweep",), f"unknown parameter '{action.sweep}'{suggest(action.sweep, names)}"
+                    if names else f"unknown parameter '{action.sweep}': declare it under the tile's params")
+                continue
+            why = p.reachable(action.to)
+            if why:
+                err(path + ("to",), why)
+            elif action.to == now[p.id]:
+                err(path + ("to",), f"{p.id} is already {action.to:g} here: the sweep would change nothing")
+            elif p.id not in bound:
+                err(path + ("sweep",), f"nothing follows '{p.id}': bind an element to it with {{param: {p.id}}}")
+            now[p.id] = action.to

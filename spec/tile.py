@@ -17,6 +17,7 @@ from spec.base import (
     Text,
     on_register,
 )
+from spec.sweep import Param
 
 
 def scene_class_name(tile_id: str) -> str:
@@ -108,6 +109,8 @@ class Tile(Model):
     panels: list[Panel] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
     transient: list[Ref] = Field(default_factory=list, description="Elements allowed to be off screen at the end.")
+    params: list[Param] = Field(default_factory=list, description="Numbers that `sweep` steps move and that "
+                                "elements follow with {param: id}: a threshold, lambda, a degree, k.")
     requires: list[Slug] = Field(default_factory=list, description="Tiles to study first (their ids): gradient "
                                  "descent before backpropagation. No cycles.")
     key_points: list[KeyPoint] | None = Field(
@@ -136,6 +139,10 @@ class Tile(Model):
             if not self.steps:
                 raise ValueError("an authored tile needs at least one step (or say status: planned)")
         return self
+
+    def param_values(self) -> dict[str, float]:
+        """Every parameter at its start value."""
+        return {p.id: p.start for p in self.params}
 
     def panel(self, pid: str) -> PanelBase:
         return next(p for p in self.panels if p.id == pid)

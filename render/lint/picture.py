@@ -64,6 +64,10 @@ class Item:
         return f"{self.part} {self.ref}"
 
 
+# Parts the layout rules leave out: the lasting frame of a highlight, the faint trace a sweep leaves.
+OVERLAYS = ("emphasis", "trace")
+
+
 def text_of(mob: Any) -> str:
     """The string a text mobject shows, shortened for a message."""
     s = getattr(mob, "original_text", None) or getattr(mob, "tex_string", None) or "?"
@@ -132,9 +136,9 @@ def snapshot(scene: Any, tile: Tile, themes: tuple[Theme, ...]) -> Picture:
     leaves: list[tuple[str, Any]] = []
     title_mob = None
     header_ids: set[int] = set()
-    emphasis = {id(x) for m in family if getattr(m, "part", None) == "emphasis" for x in m.get_family()}
+    emphasis = {id(x) for m in family if getattr(m, "part", None) in OVERLAYS for x in m.get_family()}
     for order, m in enumerate(family):
-        if id(m) in emphasis:  # a highlight's lasting frame: an overlay, not part of the layout
+        if id(m) in emphasis:  # a highlight's lasting frame, a sweep's faint trace: overlays, not the layout
             continue
         part = getattr(m, "part", None)
         if part == "header":

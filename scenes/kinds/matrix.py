@@ -90,7 +90,16 @@ def _cells(spec: MatrixPanel) -> list[list[Cell]]:
     """Every cell as a Cell: declared ones, or numbers formatted with the panel's digits."""
     if spec.values is not None:
         return [[Cell(text=_number(v, spec.digits)) for v in row] for row in spec.values]
-    return [[raw if isinstance(raw, Cell) else Cell(text=str(raw)) for raw in row] for row in spec.cells]
+    def one(raw: Cell | str) -> Cell:
+        if not isinstance(raw, Cell):
+            return Cell(text=str(raw))
+        if isinstance(raw.value, float | int):  # a number (bound ones arrive resolved), in place of {value}
+            number = _number(float(raw.value), spec.digits)
+            return raw.model_copy(update={"text": raw.text.replace("{value}", number) if "{value}" in raw.text
+                                          else number})
+        return raw
+
+    return [[one(raw) for raw in row] for row in spec.cells]
 
 
 def _number(v: float, digits: int) -> str:

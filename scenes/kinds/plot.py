@@ -200,7 +200,11 @@ def build_plot(spec: PlotPanel, rect: Rect, th: Theme) -> Built:
 
     for pt in spec.points:
         color = th.color(pt.role or "accent")
-        dot = tag(Dot(axes.c2p(*pt.at), radius=0.09, color=color), "mark", pt.id)
+        at = (float(pt.at[0]), float(pt.at[1]))  # type: ignore[arg-type]
+        if pt.curve is not None:  # on a curve: y is the curve's at x
+            cx, cy = _curve_xy(next(c for c in spec.curves if c.id == pt.curve), spec, cache)
+            at = (at[0], float(np.interp(at[0], cx, cy)))
+        dot = tag(Dot(axes.c2p(*at), radius=0.09, color=color), "mark", pt.id)
         group = VGroup(dot)
         if pt.label:
             lab = label_mob(pt.label, pt.id, th, color=color)

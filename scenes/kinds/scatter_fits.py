@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
     LEFT,
     RIGHT,
@@ -18,6 +19,7 @@ from manim import (
     Create,
     DashedVMobject,
     Dot,
+    FadeIn,
     Line,
     Mobject,
     Polygon,
@@ -399,3 +401,84 @@ def fit_perceptron(ctx: Context, f: Fit) -> None:
     ctx.built.stages[f.id] = [stage(w, b, i) for w, b, i in updates]
 
 
+
+
+POLY_SAMPLES = 200
+
+
+def _poly_curve(ctx: Context, coef: np.ndarray, span: tuple[float, float], owner: str, color: str,
+                width: float, opacity: float = 1.0) -> VGroup:
+    """A fitted polynomial across the plot, broken where it leaves the y range (a wild fit is not clamped)."""
+    fr = ctx.fr
+    xs = np.linspace(fr.x0, fr.x1, POLY_SAMPLES)
+    ys = fits.poly_eval(coef, xs, span)
+    inside = (ys >= fr.y0) & (ys <= fr.y1)
+    group = VGroup()
+    run: list[np.ndarray] = []
+    for x, y, ok in zip(xs, ys, inside, strict=True):
+        if ok:
+            run.append(fr.p(x, y))
+        elif run:
+            if len(run) > 1:
+                group.add(VMobject().set_points_as_corners(run))
+            run = []
+    if len(run) > 1:
+        group.add(VMobject().set_points_as_corners(run))
+    for m in group:
+        m.set_stroke(color, width=width, opacity=opacity)
+        tag(m, "curve", owner)
+    return group
+
+
+@draws("poly")
+def fit_poly(ctx: Context, f: Fit) -> None:
+    pts = ctx.points(f)
+    degree = int(f.degree or 1)  # type: ignore[arg-type]
+    lam = float(f.lam or 0.0)  # type: ignore[arg-type]
+    span = (float(pts[:, 0].min()), float(pts[:, 0].max()))
+    color = ctx.color(f)
+    curve = _poly_curve(ctx, fits.poly(pts, degree, lam, span), span, f.id, color, 5)
+    group = VGroup(curve)
+    end = curve[-1].get_end() if len(curve) else ctx.fr.p(ctx.fr.x1, ctx.fr.y1)
+    lab = ctx.label(f, None, end, UL)
+    if lab is not None:
+        group.add(lab)
+    ctx.put(f.id, group)
+    spread = VGroup()
+    for sample in fits.bootstrap(pts, f.resamples):
+        spread.add(*_poly_curve(ctx, fits.poly(sample, degree, lam, span), span, f"{f.id}-resamples", color, 2, 0.8))
+    ctx.put(f"{f.id}-resamples", spread, _create_lagged)
+
+
+REGION_COLS, REGION_ROWS = 48, 30
+REGION_OPACITY = 0.16
+
+
+@draws("knn-regions")
+def fit_knn_regions(ctx: Context, f: Fit) -> None:
+    fr = ctx.fr
+    x = ctx.points(f)
+    y = np.concatenate([np.full(len(ctx.data[g]), i) for i, g in enumerate(f.of)])
+    colors = [ctx.th.color(ctx.spec.group(g).role or "neutral") for g in f.of]
+    dx, dy = (fr.x1 - fr.x0) / REGION_COLS, (fr.y1 - fr.y0) / REGION_ROWS
+    cx = fr.x0 + dx * (np.arange(REGION_COLS) + 0.5)
+    cy = fr.y0 + dy * (np.arange(REGION_ROWS) + 0.5)
+    grid = np.array([(a, b) for b in cy for a in cx])
+    cls = fits.knn_predict(x, y, grid, int(f.k or 1)).reshape(REGION_ROWS, REGION_COLS)  # type: ignore[arg-type]
+    cells = VGroup()
+    for r in range(REGION_ROWS):  # one rectangle per run of one class along a row
+        c0 = 0
+        for c in range(1, REGION_COLS + 1):
+            if c == REGION_COLS or cls[r, c] != cls[r, c0]:
+                y0, y1 = fr.y0 + r * dy, fr.y0 + (r + 1) * dy
+                rect = Polygon(fr.p(fr.x0 + c0 * dx, y0), fr.p(fr.x0 + c * dx, y0), fr.p(fr.x0 + c * dx, y1),
+                               fr.p(fr.x0 + c0 * dx, y1))
+                rect.set_stroke(width=0).set_fill(colors[int(cls[r, c0])], opacity=REGION_OPACITY)
+                cells.add(tag(rect, "shape", f.id))
+                c0 = c
+    cells.set_z_index(-1)  # under the points
+    group = VGroup(cells)
+    lab = ctx.label(f, None, fr.p(fr.x1, fr.y1), DL)
+    if lab is not None:
+        group.add(lab)
+    ctx.put(f.id, group, lambda m: FadeIn(m))

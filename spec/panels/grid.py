@@ -15,6 +15,7 @@ from spec.base import (
     check_named,
     panel_kind,
 )
+from spec.sweep import Bound
 from spec.theme import Role
 from spec.vetted import generators
 
@@ -22,6 +23,9 @@ from spec.vetted import generators
 class Cell(Model):
     id: Slug | None = None
     text: str = ""
+    value: Bound | None = Field(None, description="A number shown with the panel's `digits`, in place of "
+                                "`{value}` in `text` (or as the whole text); may follow a tile parameter "
+                                "(confusion counts at a threshold).")
     sub: str | None = None
     role: Role | None = None
 

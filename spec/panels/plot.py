@@ -17,6 +17,7 @@ from spec.base import (
     panel_kind,
     suggest,
 )
+from spec.sweep import Bind, Bound, BoundInt
 from spec.theme import Role
 from spec.vetted import datasets, fits, functions, generators
 
@@ -37,11 +38,13 @@ class Axis(Model):
 class Curve(Model):
     id: Slug
     fn: str | None = Field(None, description="Name of a vetted function (see render/functions.py).")
-    params: dict[str, float | list[float]] = Field(default_factory=dict)
+    params: dict[str, float | list[float] | Bind] = Field(
+        default_factory=dict, description="The function's parameters; a number may follow a tile parameter.")
     points: list[Point] | None = Field(None, description="Declared points, joined smoothly.")
     sum_of: list[Slug] | None = Field(None, description="Sum of other curves of this panel, plus `offset`.")
     offset: float = 0.0
-    domain: tuple[float, float] | None = None
+    domain: tuple[Bound, Bound] | None = Field(
+        None, description="[from, to] in x; an end may follow a tile parameter (a path traced as it sweeps).")
     role: Role | None = None
     dashed: bool = False
     label: Label | None = None
@@ -83,7 +86,8 @@ class PlotPath(Model):
 
 class PlotPoint(Model):
     id: Slug
-    at: Point
+    at: tuple[Bound, Bound] = Field(description="[x, y] in data units; either may follow a tile parameter.")
+    curve: Slug | None = Field(None, description="A curve of this panel: the point sits on it at x (y is ignored).")
     role: Role | None = None
     label: Label | None = None
     direction: Literal["up", "down", "left", "right", "ur", "ul", "dr", "dl"] = "ur"
@@ -92,7 +96,8 @@ class PlotPoint(Model):
 class Area(Model):
     id: Slug
     curve: Slug
-    domain: tuple[float, float] | None = None
+    domain: tuple[Bound, Bound] | None = Field(None, description="[from, to] in x; an end may follow a tile "
+                                                  "parameter (the area shaded up to a threshold).")
     role: Role | None = None
     label: Label | None = None
 
@@ -100,11 +105,12 @@ class Area(Model):
 class Shape(Model):
     id: Slug
     polygon: list[Point] | None = None
-    circle: tuple[float, float, float] | None = Field(None, description="[cx, cy, r] in data units.")
+    circle: tuple[Bound, Bound, Bound] | None = Field(None, description="[cx, cy, r] in data units.")
     ellipse: tuple[float, float, float, float, float] | None = Field(
         None, description="[cx, cy, rx, ry, angle in degrees] in data units."
     )
-    segment: tuple[Point, Point] | None = None
+    segment: tuple[tuple[Bound, Bound], tuple[Bound, Bound]] | None = Field(
+        None, description="[[x1, y1], [x2, y2]]; a number may follow a tile parameter (a threshold line).")
     role: Role | None = None
     fill: bool = False
     dashed: bool = False
@@ -172,6 +178,9 @@ class PlotPanel(PanelBase):
                 target = next(c for c in self.curves if c.id == p.descent.curve)
                 if target.fn is None:
                     raise ValueError(f"path {p.id}: descent needs a curve defined by 'fn'")
+        for pt in self.points:
+            if pt.curve is not None and pt.curve not in curves:
+                raise ValueError(f"point {pt.id}: unknown curve '{pt.curve}'{suggest(pt.curve, curves)}")
         for a in self.areas:
             if a.curve not in curves:
                 raise ValueError(f"area {a.id}: unknown curve '{a.curve}'{suggest(a.curve, curves)}")
@@ -237,7 +246,12 @@ class Fit(Model):
     label: Label | None = None
     label_at: Point | None = Field(None, description="Where the label goes, in data units.")
     equation: bool = Field(False, description="Label the fit with its computed numbers (line, svm, pca, boost).")
-    k: int | None = Field(None, ge=1, le=12, description="kmeans: clusters (default: len(init)); knn: neighbours.")
+    k: BoundInt | None = Field(None, description="kmeans: clusters (default: len(init)); knn, knn-regions: "
+                               "neighbours (may follow a tile parameter).")
+    degree: BoundInt | None = Field(None, description="poly: the polynomial's degree (may follow a tile parameter).")
+    lam: Bound | None = Field(None, description="poly: the ridge penalty lambda on the coefficients (default 0).")
+    resamples: int = Field(0, ge=0, le=12, description="poly: also fit this many bootstrap resamples of the "
+                           "group, drawn thin in `<id>-resamples` (their spread is the variance).")
     init: list[float] | list[Point] | None = Field(None, description="kmeans: first centroids; perceptron: [w1, w2, b].")
     rounds: int = Field(3, ge=1, le=30, description="kmeans/boost/perceptron: how many iterate steps exist.")
     lr: float = Field(1.0, gt=0, le=10, description="boost: shrinkage; perceptron: learning rate.")
@@ -275,6 +289,16 @@ class Fit(Model):
             raise ValueError("a perceptron fit needs 'init': [w1, w2, b]")
         if self.method == "knn" and (self.query is None or self.k is None):
             raise ValueError("a knn fit needs 'query' and 'k'")
+        if self.method == "knn-regions" and self.k is None:
+            raise ValueError("a knn-regions fit needs 'k'")
+        if self.method == "poly" and self.degree is None:
+            raise ValueError("a poly fit needs 'degree'")
+        for name in ("k", "degree"):
+            v = getattr(self, name)
+            if isinstance(v, int) and not 1 <= v <= 25:
+                raise ValueError(f"{name} must be between 1 and 25")
+        if isinstance(self.lam, float) and self.lam < 0:
+            raise ValueError("lam must be >= 0")
         return self
 
 
@@ -453,9 +477,16 @@ class TimingPanel(PanelBase):
 class Bar(Model):
     id: Slug
     label: Text
-    value: float = Field(ge=0)
+    value: Bound = Field(description="Its height (>= 0); may follow a tile parameter.")
     text: Text | None = Field(None, description="Value label above the bar (default: the value).")
     role: Role | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _not_negative(cls, v: float | Bind) -> float | Bind:
+        if isinstance(v, float | int) and v < 0:
+            raise ValueError("a bar's value must be >= 0")
+        return v
 
 
 @panel_kind

@@ -39,6 +39,10 @@ FIT_METHODS: dict[str, FitMethod] = {m.name: m for m in (
     FitMethod("knn", "the `k` points nearest to `query`, ringed in `<id>-neighbors`", ("neighbors",)),
     FitMethod("perceptron", "the boundary w.x + b = 0 from `init: [w1, w2, b]`, one update per `iterate`", (), 2,
               staged=True),
+    FitMethod("poly", "least-squares polynomial of `degree` (ridge penalty `lam`) through one group; "
+              "`<id>-resamples` the same fit on `resamples` bootstrap resamples", ("resamples",), 1),
+    FitMethod("knn-regions", "the k-NN decision regions of two or more groups with `k` neighbours, shaded by the "
+              "winning class", (), None),
 )}
 
 
@@ -247,4 +251,45 @@ def perceptron(x: np.ndarray, y: np.ndarray, init: tuple[float, float, float], l
                     break
         if mistakes == 0:
             break
+    return out
+
+
+POLY_SEED = 20240607  # the bootstrap resamples: fixed, so two renders are identical
+
+
+def poly(pts: np.ndarray, degree: int, lam: float = 0.0, span: tuple[float, float] | None = None) -> np.ndarray:
+    """Coefficients (rising powers of the scaled u = (x - mid) / half, u in [-1, 1] over `span`) of the
+    least-squares polynomial of `degree` through pts, with ridge penalty lam on every coefficient but the first."""
+    lo, hi = span or (float(pts[:, 0].min()), float(pts[:, 0].max()))
+    u = (pts[:, 0] - (lo + hi) / 2) / ((hi - lo) / 2 or 1.0)
+    v = np.vander(u, degree + 1, increasing=True)
+    pen = np.eye(degree + 1) * lam
+    pen[0, 0] = 0.0
+    return np.linalg.solve(v.T @ v + pen + 1e-10 * np.eye(degree + 1), v.T @ pts[:, 1])
+
+
+def poly_eval(coef: np.ndarray, x: np.ndarray, span: tuple[float, float]) -> np.ndarray:
+    lo, hi = span
+    u = (np.asarray(x, dtype=float) - (lo + hi) / 2) / ((hi - lo) / 2 or 1.0)
+    return np.vander(u, len(coef), increasing=True) @ coef
+
+
+def bootstrap(pts: np.ndarray, n: int) -> list[np.ndarray]:
+    """n resamples of pts with replacement, the same ones on every run."""
+    rng = np.random.default_rng(POLY_SEED)
+    return [pts[np.sort(rng.integers(0, len(pts), len(pts)))] for _ in range(n)]
+
+
+def knn_predict(x: np.ndarray, y: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    """The majority class among the k nearest training points of each query (ties: the nearest neighbour's)."""
+    d = ((queries[:, None, :] - x[None, :, :]) ** 2).sum(axis=2)
+    order = np.argsort(d, axis=1, kind="stable")[:, :k]
+    labels = y[order]
+    classes = np.unique(y)
+    counts = np.stack([(labels == c).sum(axis=1) for c in classes], axis=1)
+    best = counts.max(axis=1, keepdims=True)
+    winners = counts == best
+    out = classes[np.argmax(winners, axis=1)]
+    tie = winners.sum(axis=1) > 1
+    out[tie] = labels[tie, 0]
     return out

@@ -212,6 +212,147 @@ def gelu(x):
     return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
 
 
+@function
+def normal_sf(x, mu=0.0, sigma=1.0, n=1.0):
+    """n P(X > x) for X ~ N(mu, sigma^2): the share of a class scored above a threshold x (TPR, FPR).
+
+    mu: the class's mean score
+    sigma: the spread of its scores
+    n: how many items the class has (1 for a rate)
+    """
+    from scipy.special import ndtr
+
+    return n * ndtr(-(x - mu) / sigma)
+
+
+@function
+def count_above(x, mu=0.0, sigma=1.0, n=100.0):
+    """round(n P(X > x)) for X ~ N(mu, sigma^2): how many of a class's n items score above x (TP or FP).
+
+    mu: the class's mean score
+    sigma: the spread of its scores
+    n: how many items the class has
+    """
+    return np.round(normal_sf(x, mu, sigma, n))
+
+
+@function
+def count_below(x, mu=0.0, sigma=1.0, n=100.0):
+    """n - round(n P(X > x)): how many of a class's n items score at or below x (FN or TN).
+
+    mu: the class's mean score
+    sigma: the spread of its scores
+    n: how many items the class has
+    """
+    return n - np.round(normal_sf(x, mu, sigma, n))
+
+
+@function
+def normal_pdf(x, mu=0.0, sigma=1.0, n=1.0):
+    """n times the normal density: a class's score distribution whose area is n (so shaded areas are counts).
+
+    mu: the class's mean score
+    sigma: the spread of its scores
+    n: the area under the curve (the class's size)
+    """
+    return n * np.exp(-((x - mu) ** 2) / (2 * sigma**2)) / (sigma * np.sqrt(2 * np.pi))
+
+
+@function
+def binormal_roc(x, mu0=0.0, sigma0=1.0, mu1=1.0, sigma1=1.0):
+    """The ROC curve (TPR against FPR = x) of negatives ~ N(mu0, sigma0^2) and positives ~ N(mu1, sigma1^2).
+
+    mu0: the negatives' mean score
+    sigma0: the negatives' spread
+    mu1: the positives' mean score
+    sigma1: the positives' spread
+    """
+    from scipy.special import ndtr, ndtri
+
+    t = mu0 + sigma0 * ndtri(1 - np.clip(x, 1e-12, 1 - 1e-12))
+    return ndtr(-(t - mu1) / sigma1)
+
+
+@function
+def ridge_coef(x, g11=1.0, g12=0.0, g22=1.0, r1=1.0, r2=1.0, j=0.0, log=0.0):
+    """Ridge coefficient beta_j at lambda = x (or 10^x with log 1): beta = (G + lambda I)^-1 r, G = X'X, r = X'y.
+
+    g11: X'X, first diagonal entry
+    g12: X'X, off-diagonal entry
+    g22: X'X, second diagonal entry
+    r1: X'y, first entry
+    r2: X'y, second entry
+    j: which coefficient, 0 or 1
+    log: 1 when x is log10 lambda (a coefficient path on a log axis), 0 when x is lambda
+    """
+    lam = 10.0 ** np.asarray(x, dtype=float) if log >= 0.5 else np.asarray(x, dtype=float)
+    det = (g11 + lam) * (g22 + lam) - g12**2
+    b1 = ((g22 + lam) * r1 - g12 * r2) / det
+    b2 = ((g11 + lam) * r2 - g12 * r1) / det
+    return np.where(j >= 0.5, b2, b1)
+
+
+@function
+def ridge_norm(x, g11=1.0, g12=0.0, g22=1.0, r1=1.0, r2=1.0, log=0.0):
+    """The L2 norm ||beta|| of the ridge solution at lambda = x (10^x with log 1): the radius of the L2 ball.
+
+    g11: X'X, first diagonal entry
+    g12: X'X, off-diagonal entry
+    g22: X'X, second diagonal entry
+    r1: X'y, first entry
+    r2: X'y, second entry
+    log: 1 when x is log10 lambda, 0 when x is lambda
+    """
+    b1 = ridge_coef(x, g11, g12, g22, r1, r2, 0.0, log)
+    b2 = ridge_coef(x, g11, g12, g22, r1, r2, 1.0, log)
+    return np.hypot(b1, b2)
+
+
+@function
+def poly_error(x, n=20.0, a=1.0, f=1.0, c=0.0, noise=0.2, x_range=(0.0, 6.0), seed=0.0, test=0.0):
+    """Mean squared error of the degree-x least-squares polynomial (the `poly` fit) through the `wave` point set
+    with these parameters: on those points (test 0: training error) or on 400 fresh points from the same curve
+    (test 1: test error). Between whole degrees it is interpolated.
+
+    n: number of training points (as in the wave point set)
+    a: amplitude
+    f: angular frequency
+    c: vertical offset
+    noise: standard deviation of y noise
+    x_range: [lo, hi] of x
+    seed: the training points' random seed
+    test: 0 for the training error, 1 for the test error
+    """
+    from spec.vetted import datasets, fits
+
+    params = {"n": n, "a": a, "f": f, "c": c, "noise": noise, "x_range": tuple(x_range)}
+    train = datasets.generate("wave", params | {"seed": seed})
+    held = datasets.generate("wave", params | {"n": 400, "seed": seed + 1000})
+    span = (float(train[:, 0].min()), float(train[:, 0].max()))
+    held = held[(held[:, 0] >= span[0]) & (held[:, 0] <= span[1])]
+    pts = held if test >= 0.5 else train
+
+    def mse(d: int) -> float:
+        coef = fits.poly(train, d, 0.0, span)
+        return float(np.mean((fits.poly_eval(coef, pts[:, 0], span) - pts[:, 1]) ** 2))
+
+    xs = np.atleast_1d(np.asarray(x, dtype=float))
+    out = []
+    for v in xs:
+        lo_d = max(int(np.floor(v)), 0)
+        w = float(v) - lo_d
+        e = mse(lo_d) if w < 1e-9 else (1 - w) * mse(lo_d) + w * mse(lo_d + 1)
+        out.append(e)
+    arr = np.asarray(out)
+    return arr if np.ndim(x) else arr[0]
+
+
+@function
+def log10_of(x):
+    """log10 x: a log-scale parameter's position on a log axis."""
+    return np.log10(x)
+
+
 def parameters(name: str) -> list[str]:
     """Return the parameter names a registered function accepts (besides x)."""
     sig = inspect.signature(FUNCTIONS[name])
