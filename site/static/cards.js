@@ -349,17 +349,26 @@
     var group = el("div", { "class": "rate", role: "group" });
     if (labelledBy) group.setAttribute("aria-labelledby", labelledBy);
     else group.setAttribute("aria-label", "How well did you recall the answer?");
-    var at = now();
-    var when = available() ? preview(id, at) : {};
     GRADES.forEach(function (g) {
       var b = el("button", { type: "button", "class": "btn rate-" + g.name, "data-grade": g.grade, "aria-keyshortcuts": g.key });
       b.appendChild(el("kbd", { "aria-hidden": "true" }, g.key));
       b.appendChild(document.createTextNode(" " + g.label));
-      if (when[g.grade]) b.appendChild(el("span", { "class": "rate-when" }, until(when[g.grade], at)));
+      b.appendChild(el("span", { "class": "rate-when" }));
       b.addEventListener("click", function () { onRate(g.grade); });
       group.appendChild(b);
     });
+    refreshGroup(group, id);
     return group;
+  }
+
+  /* Say on each rating button when that rating would bring the card back (after a rating: from its new state). */
+  function refreshGroup(group, id) {
+    var at = now();
+    var when = available() ? preview(id, at) : {};
+    GRADES.forEach(function (g) {
+      var span = group.querySelector('[data-grade="' + g.grade + '"] .rate-when');
+      if (span) span.textContent = when[g.grade] ? until(when[g.grade], at) : "";
+    });
   }
 
   function ratingKey(e) {
@@ -385,10 +394,10 @@
     box.appendChild(el("p", { "class": "rate-prompt", id: hintId }, "How well did you recall it?"));
     details.appendChild(box);
     li.appendChild(status);
-    function fill() {
-      var old = box.querySelector(".rate");
-      if (old) old.remove();
-      box.appendChild(ratingGroup(id, function (grade) { done(grade); }, hintId));
+    function fill() { // kept, not rebuilt: a clicked button keeps the focus
+      var group = box.querySelector(".rate");
+      if (group) refreshGroup(group, id);
+      else box.appendChild(ratingGroup(id, function (grade) { done(grade); }, hintId));
     }
     function done(grade) {
       var at = now();
@@ -428,6 +437,7 @@
     rate: rate,
     ratingGroup: ratingGroup,
     ratingKey: ratingKey,
+    refreshGroup: refreshGroup,
     setNewPerDay: setNewPerDay,
     tileCards: tileCards,
     tileReviewed: tileReviewed,

@@ -98,8 +98,9 @@
   }
 
   function reflectProgress() {
+    var t = tiles[session.groups[session.gi].tile];
     $("r-progress").textContent = plural(remaining(), "card", "cards") + " left · diagram " + (session.gi + 1) +
-      " of " + session.groups.length;
+      " of " + session.groups.length + ": " + t.title;
   }
 
   function stopVideo() {
@@ -115,7 +116,7 @@
     $("r-layer").textContent = t.layerTitle;
     $("r-tile-title").textContent = t.title;
     reflectProgress();
-    if (t.state !== "rendered") { toCards(); $("r-tile-title").focus(); return; }
+    if (t.state !== "rendered") { toCards(); return; } // no video yet: straight to its cards
     $("r-card").hidden = true;
     $("r-watch").hidden = false;
     var v = el("video", { controls: "", playsinline: "", preload: "auto", width: t.media.width, height: t.media.height });
