@@ -411,3 +411,18 @@ def test_the_review_page_is_valid_html(built: RenderedSite) -> None:
     report = json.loads(res.stderr or res.stdout or '{"messages": []}')
     assert [f"{m.get('lastLine')}: {m['message']}" for m in report["messages"]] == []
     assert res.returncode == 0
+
+
+def test_the_standalone_tile_page_rates_its_cards_too(open_page: Any, built: RenderedSite) -> None:
+    page = open_page()
+    tile, q = next((t, q) for t, q in answered(built) if t != "ml-landscape")  # a planned tile: its text only
+    page.goto(f"t/{tile}.html")
+    items = page.locator(".questions li[data-card]")
+    assert items.count() == sum(1 for t, _ in answered(built) if t == tile)
+    assert items.first.get_attribute("data-card") == card_id(tile, q.q)
+    items.first.locator("summary").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("1")  # again
+    same_schedule(stored(page)["cards"][card_id(tile, q.q)], fsrs_next(page, None, NOW, 1))
+    assert items.first.locator(".card-status").text_content() == "Rated again. Next review in 1 min."
+    assert run_axe(page) == []

@@ -29,8 +29,9 @@ REVIEW_PAGE = "review.html"
 def vendor_scheduler(site: Path) -> str:
     """Copy ts-fsrs's UMD build into site/static; return its URL under static/, or "" when it is not installed."""
     if not FSRS_UMD.is_file():
+        where = FSRS_UMD.relative_to(ROOT) if FSRS_UMD.is_relative_to(ROOT) else FSRS_UMD
         log.warning("gallery: %s is missing, so the flashcards cannot be scheduled; run `make node-deps` "
-                    "(npm ci), then `make site`", FSRS_UMD.relative_to(ROOT))
+                    "(npm ci), then `make site`", where)
         return ""
     try:
         version = str(json.loads((FSRS_PACKAGE / "package.json").read_text(encoding="utf-8"))["version"])

@@ -416,11 +416,19 @@
     });
   }
 
+  /* A standalone tile page: the server-rendered list of questions (one <li> per question, in order). */
+  function attachList(list, tileId, questions) {
+    if (!list) return;
+    var items = list.children;
+    (questions || []).forEach(function (q, i) { if (items[i]) attachQuestion(items[i], tileId, q); });
+  }
+
   global.Cards = {
     FORMAT: FORMAT,
     GRADES: GRADES,
     KEY: KEY,
     available: available,
+    attachList: attachList,
     attachQuestion: attachQuestion,
     backSoon: backSoon,
     cardId: cardId,

@@ -37,7 +37,7 @@
 
   function tomorrowText(q) {
     var parts = [];
-    if (q.laterToday) parts.push("Later today: " + plural(q.laterToday, "card", "cards") + " in their first steps.");
+    if (q.laterToday) parts.push("Later today: " + plural(q.laterToday, "card in its", "cards in their") + " first steps.");
     parts.push("Tomorrow: " + plural(q.tomorrow.reviews, "review", "reviews") + " and " +
       plural(q.tomorrow.fresh, "new card", "new cards") + ".");
     return parts.join(" ");
