@@ -159,7 +159,11 @@
   function load() {
     var raw = storageGet(KEY);
     if (!raw) return emptyState();
-    try { return parseProgress(JSON.parse(raw)).state; } catch (e) { return emptyState(); }
+    try { return parseProgress(JSON.parse(raw)).state; } catch (e) {
+      // Unreadable (another version wrote it?): keep a copy before the next rating overwrites it.
+      storageSet(KEY + ":unreadable", raw);
+      return emptyState();
+    }
   }
 
   function current() {

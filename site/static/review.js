@@ -255,6 +255,11 @@
   input.addEventListener("change", function () {
     var file = input.files && input.files[0];
     if (!file) return;
+    if (file.size > 20e6) { // a progress file of every card is about 0.1 MB
+      say("Not imported, nothing changed: " + file.name + " is " + (file.size / 1e6).toFixed(0) + " MB, too large to be a progress file.", true);
+      input.value = "";
+      return;
+    }
     file.text().then(function (text) {
       try {
         var got = C.importText(text, file.name);
