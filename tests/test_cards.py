@@ -426,3 +426,16 @@ def test_the_standalone_tile_page_rates_its_cards_too(open_page: Any, built: Ren
     same_schedule(stored(page)["cards"][card_id(tile, q.q)], fsrs_next(page, None, NOW, 1))
     assert items.first.locator(".card-status").text_content() == "Rated again. Next review in 1 min."
     assert run_axe(page) == []
+
+
+def test_progress_this_page_cannot_read_is_kept_aside_not_lost(open_page: Any, built: RenderedSite) -> None:
+    page = open_page()
+    page.goto("review.html")
+    newer = json.dumps({"format": "study-diagrams-progress", "version": 9, "cards": {"x": 1}})
+    page.evaluate("([k, v]) => localStorage.setItem(k, v)", [CARDS_KEY, newer])
+    page.reload()
+    assert summary(page).startswith("20 cards due now")  # read as no progress
+    start_and_skip(page)
+    reveal_and_rate(page, "4")
+    assert page.evaluate("k => localStorage.getItem(k)", CARDS_KEY + ":unreadable") == newer
+    assert list(stored(page)["cards"]) == [card_id(*[(t, q.q) for t, q in answered(built)][0])]
