@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from render.exports.cards import FSRS_UMD, vendor_scheduler, write_review
 from render.files import atomic_copy, atomic_write_text, digest_files
 from render.plan import ROOT
 from spec import Question, Spec, Tile
@@ -526,6 +527,7 @@ def inputs_stamp(spec: Spec, media: Path, light: Path | None, exports: dict[str,
     files = [f for folder in (media, light) if folder is not None for f in sorted(folder.glob("*/meta.json"))]
     files += [folder / ".stamp" for folder in exports.values()]
     files += [f for folder in (TEMPLATES, STATIC) for f in sorted(folder.rglob("*"))]
+    files.append(FSRS_UMD)  # the flashcards' scheduler, copied from node_modules
     for f in files:
         try:
             st = f.stat()
@@ -556,6 +558,7 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
     site.mkdir(parents=True, exist_ok=True)
     if STATIC.is_dir():
         link_tree(STATIC, site / "static")
+    env.globals["fsrs"] = vendor_scheduler(site)  # flashcards: ts-fsrs from node_modules (render/exports/cards.py)
     for name, folder in (exports or {}).items():
         if folder.is_dir():
             link_tree(folder, site / name)
@@ -571,6 +574,7 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
         link_tile(light / t.id, site / "media-light" / t.id)  # type: ignore[operator]
     prune(site / "media-light", {t.id for t in with_light})
     write_if_changed(index, env.get_template("index.html.j2").render(g=gallery, root=""))
+    write_review(env, gallery, site)
     page = env.get_template("tile.html.j2")
     for t in gallery.tiles:
         write_if_changed(site / "t" / f"{t.id}.html", page.render(g=gallery, t=t, root="../"))

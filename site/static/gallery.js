@@ -41,11 +41,16 @@
     renderProgress();
   }
 
+  // Studied: marked by hand (an override), or each of the tile's flashcards reviewed at least once (cards.js).
+  var cards = window.Cards ? Cards.deck(data) : [];
+  function isStudied(id) { return studied.has(id) || (!!window.Cards && Cards.tileReviewed(tiles[id])); }
+  window.addEventListener("cards:change", function () { renderProgress(); });
+
   function renderProgress() {
     var total = 0;
     data.layers.forEach(function (layer) {
       var ready = layer.tiles.filter(function (id) { return tiles[id].state === "rendered"; });
-      var done = ready.filter(function (id) { return studied.has(id); }).length;
+      var done = ready.filter(isStudied).length;
       total += done;
       var section = document.getElementById("layer-" + layer.id);
       var bar = $(".layer-progress", section);
@@ -57,9 +62,10 @@
       if (nav) nav.classList.toggle("complete", ready.length > 0 && done === ready.length);
     });
     $("#count-studied").textContent = total;
+    if (window.Cards && Cards.available()) $("#count-due").textContent = "(" + Cards.queue(cards).cards.length + " due now)";
     playable.forEach(function (id) {
       var link = tileLink(id);
-      var on = studied.has(id);
+      var on = isStudied(id);
       link.closest(".tile").classList.toggle("is-studied", on);
       $(".studied-badge", link).hidden = !on;
     });
@@ -231,7 +237,7 @@
 
     fillKeyPoints($("#p-keypoints"), t, v, slot);
     fillList($("#p-notes"), t.notes, "No notes yet.");
-    fillQuestions($("#p-questions"), t.questions);
+    fillQuestions($("#p-questions"), t.questions, t.id);
     var dl = $("#p-downloads");
     dl.textContent = "";
     t.downloads.forEach(function (d) {  // declared once, in TileView.downloads()
@@ -345,7 +351,7 @@
   }
 
   // Each question with its model answer hidden in a disclosure until the learner opens it.
-  function fillQuestions(list, items) {
+  function fillQuestions(list, items, tileId) {
     list.textContent = "";
     if (!items.length) list.appendChild(el("li", { "class": "empty" }, "No questions yet."));
     items.forEach(function (item) {
@@ -357,6 +363,7 @@
         d.appendChild(el("p", {}, item.answer));
         d.appendChild(el("p", { "class": "source" }, "Source: " + item.source));
         li.appendChild(d);
+        if (window.Cards) Cards.attachQuestion(li, tileId, item); // rate the recall once the answer is open
       }
       list.appendChild(li);
     });
