@@ -274,6 +274,40 @@ def binormal_roc(x, mu0=0.0, sigma0=1.0, mu1=1.0, sigma1=1.0):
 
 
 @function
+def precision_at(x, mu0=0.0, sigma0=1.0, mu1=1.0, sigma1=1.0, neg=900.0, pos=100.0):
+    """Precision TP / (TP + FP) at threshold x, with neg negatives ~ N(mu0, sigma0^2) and pos positives ~ N(mu1,
+    sigma1^2): it depends on the class balance, unlike the ROC curve.
+
+    mu0: the negatives' mean score
+    sigma0: the negatives' spread
+    mu1: the positives' mean score
+    sigma1: the positives' spread
+    neg: how many negatives
+    pos: how many positives
+    """
+    tp = normal_sf(x, mu1, sigma1, pos)
+    fp = normal_sf(x, mu0, sigma0, neg)
+    return np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1e-300), 1.0)
+
+
+@function
+def binormal_pr(x, mu0=0.0, sigma0=1.0, mu1=1.0, sigma1=1.0, neg=900.0, pos=100.0):
+    """The precision-recall curve (precision against recall = x) of the same two normal classes, with their counts.
+
+    mu0: the negatives' mean score
+    sigma0: the negatives' spread
+    mu1: the positives' mean score
+    sigma1: the positives' spread
+    neg: how many negatives
+    pos: how many positives
+    """
+    from scipy.special import ndtri
+
+    t = mu1 + sigma1 * ndtri(1 - np.clip(x, 1e-9, 1 - 1e-9))
+    return precision_at(t, mu0, sigma0, mu1, sigma1, neg, pos)
+
+
+@function
 def ridge_coef(x, g11=1.0, g12=0.0, g22=1.0, r1=1.0, r2=1.0, j=0.0, log=0.0):
     """Ridge coefficient beta_j at lambda = x (or 10^x with log 1): beta = (G + lambda I)^-1 r, G = X'X, r = X'y.
 
