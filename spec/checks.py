@@ -7,6 +7,7 @@ from typing import Any
 from spec.actions import ActionBase, Iterate
 from spec.base import PANEL_SPECS, suggest
 from spec.errors import Lines, SpecError, nearest_line, where
+from spec.study import check_phases
 from spec.tile import Spec, Tile
 
 
@@ -30,6 +31,7 @@ def cross_check(
     seen_tiles: dict[str, int] = {}
     checked = {key: (tile, set()) for key, tile in tiles.items()} | (partial or {})
     _check_requires(checked, data, err)
+    check_phases(data, {tile.id: list(tile.requires) for tile, _ in checked.values()}, err)
     for (li, ti), (tile, stand_ins) in sorted(checked.items()):
         base = ("layers", li, "tiles", ti)
         if tile.id in seen_tiles:
