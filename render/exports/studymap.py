@@ -37,7 +37,7 @@ PAN_ZOOM = ROOT / "node_modules" / "svg-pan-zoom" / "dist" / "svg-pan-zoom.min.j
 STUDY = "study"  # the folder of the printable files under the site
 POSTER_PDF, POSTER_PNG, NIGHT_PDF = "map-poster.pdf", "map-poster.png", "night-before.pdf"
 PAGES = ("map.html", "study-order.html", "night-before.html")
-POSTER_DPI = 96  # the PNG: about 5000 px wide for the whole map
+POSTER_DPI = 150  # the PNG: about 7000 px wide for the whole map (48 inches at 150 dpi)
 LABEL_WIDTH = 20  # characters a node's title is wrapped at
 
 # Colours of the poster (print: white paper); the page's SVG is coloured by gallery.css in either theme.
@@ -180,11 +180,13 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def map_dot(s: Study, poster: bool = False, href: str = "index.html#/") -> str:
+def map_dot(s: Study, poster: bool = False) -> str:
     """The map as DOT: one cluster per layer, a box per tile (linking to its player), the reduced edges.
 
-    poster: colours for print (the page's SVG is coloured by CSS instead, in either theme).
+    poster: colours for print (the page's SVG is coloured by CSS instead, in either theme), and links from
+    study/ to the tiles' pages (the page's links open the gallery's player).
     """
+    href = "../t/{}.html" if poster else "index.html#/{}"
     font = "Inter"
     out = [
         "digraph studymap {",
@@ -208,7 +210,7 @@ def map_dot(s: Study, poster: bool = False, href: str = "index.html#/") -> str:
             cls = f"tile-node {n.state}"
             style = '"rounded,filled,dashed"' if n.state == "planned" else '"rounded,filled"'
             out.append(f"    {_q(n.id)} [label={_q(label)}, id={_q('node-' + n.id)}, class={_q(cls)}, "
-                       f"style={style}, URL={_q(href + n.id)}, tooltip={_q(n.title)}];")
+                       f"style={style}, URL={_q(href.format(n.id))}, tooltip={_q(n.title)}];")
         out.append("  }")
     for a, b in s.edges:
         out.append(f"  {_q(a)} -> {_q(b)} [id={_q(f'edge-{a}--{b}')}, class={_q('req')}];")
