@@ -37,7 +37,7 @@ PAN_ZOOM = ROOT / "node_modules" / "svg-pan-zoom" / "dist" / "svg-pan-zoom.min.j
 STUDY = "study"  # the folder of the printable files under the site
 POSTER_PDF, POSTER_PNG, NIGHT_PDF = "map-poster.pdf", "map-poster.png", "night-before.pdf"
 PAGES = ("map.html", "study-order.html", "night-before.html")
-POSTER_DPI = 150  # the PNG: about 7000 px wide for the whole map (48 inches at 150 dpi)
+POSTER_DPI = 150  # the PNG: about 4700 px wide for the whole map (31 inches at 150 dpi)
 LABEL_WIDTH = 20  # characters a node's title is wrapped at
 
 # Colours of the poster (print: white paper); the page's SVG is coloured by gallery.css in either theme.
@@ -190,7 +190,7 @@ def map_dot(s: Study, poster: bool = False) -> str:
     font = "Inter"
     out = [
         "digraph studymap {",
-        f'  graph [rankdir=LR, nodesep=0.18, ranksep=0.55, fontname={_q(font)}, fontsize=20, pad=0.3, '
+        f'  graph [rankdir=TB, nodesep=0.18, ranksep=0.55, fontname={_q(font)}, fontsize=20, pad=0.3, '
         f'newrank=true, compound=true, bgcolor={_q("white" if poster else "transparent")}];',
         f'  node [shape=box, style="rounded,filled", fontname={_q(font)}, fontsize=13, margin="0.12,0.06", '
         f'penwidth=1.2, color="#5c6a86", fillcolor="white", fontcolor="#14181f"];',

@@ -159,16 +159,25 @@
     else { pz.resize(); pz.fit(); pz.center(); }
   }
 
-  // On a narrow screen the whole map is a thin strip: start with its height filling the view, at its left end
-  // (the foundations), and let "Fit" show all of it.
+  // On a narrow screen the whole map is too small to read: start at a readable size on the first tile (the root
+  // of the study path, at the top), and let "Fit" show all of it.
+  var READABLE = 0.9; // the real scale at which a node's label is about 12 px tall
   function startView() {
     var sz = pz.getSizes();
-    if (sz.viewBox.height * sz.realZoom < 0.6 * sz.height) {
-      var fill = 0.95 * sz.height / sz.viewBox.height; // the real scale at which the map's height fills the view
-      pz.zoom(Math.min(fill / sz.realZoom, 12)); // a zoom relative to the whole map fitted
-      var real = pz.getSizes().realZoom;
-      pz.pan({ x: -sz.viewBox.x * real, y: (sz.height - sz.viewBox.height * real) / 2 - sz.viewBox.y * real });
-    }
+    if (sz.width >= 700 || sz.realZoom >= READABLE) return;
+    // The first node's top centre in the map's own units (inside the pan-zoom viewport; its transform is
+    // drawn on the next frame, so it is not read from the screen).
+    var first = nodes[Object.keys(tiles).sort(function (a, b) { return tiles[a].number - tiles[b].number; })[0]];
+    var vp = svg.querySelector(".svg-pan-zoom_viewport");
+    var b = first.getBBox();
+    var p = svg.createSVGPoint();
+    p.x = b.x + b.width / 2;
+    p.y = b.y;
+    p = p.matrixTransform(vp.getCTM().inverse().multiply(first.getCTM()));
+    var cx = p.x;
+    var cy = p.y;
+    pz.zoom(READABLE / sz.realZoom);
+    pz.pan({ x: sz.width / 2 - cx * READABLE, y: 40 - cy * READABLE });
   }
   startView();
   $all("[data-zoom]").forEach(function (b) { b.addEventListener("click", function () { zoom(b.dataset.zoom); }); });
