@@ -158,6 +158,35 @@ def test_zoom_and_pan_change_the_transform(open_page: Any) -> None:
     assert transform(page)[0] == pytest.approx(a0, rel=0.01)
 
 
+PINCH = """([x, y, from, to]) => {
+  const target = document.querySelector('#map-svg');
+  const touches = d => [new Touch({identifier: 1, target, clientX: x - d / 2, clientY: y}),
+                        new Touch({identifier: 2, target, clientX: x + d / 2, clientY: y})];
+  const fire = (type, list, changed) => target.dispatchEvent(new TouchEvent(type, {touches: list,
+    targetTouches: list, changedTouches: changed, bubbles: true, cancelable: true}));
+  fire('touchstart', touches(from), touches(from));
+  for (let i = 1; i <= 5; i++) fire('touchmove', touches(from + (to - from) * i / 5), touches(from + (to - from) * i / 5));
+  fire('touchend', [], touches(to));
+}"""
+
+
+def test_a_two_finger_pinch_zooms_about_the_fingers(open_page: Any) -> None:
+    page = open_page(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    page.goto("map.html")
+    page.click("button[data-zoom='reset']")
+    a0, _, _, _, e0, _ = transform(page)
+    view = page.locator("#map-svg").bounding_box()
+    x, y = view["x"] + view["width"] / 2, view["y"] + view["height"] / 2
+    page.evaluate(PINCH, [x, y, 60, 180])
+    a1, _, _, _, e1, _ = transform(page)
+    assert a1 == pytest.approx(a0 * 3, rel=0.02)
+    # The point under the fingers stays put: the map's point at the centre is the same before and after.
+    centre = view["width"] / 2
+    assert (centre - e1) / a1 == pytest.approx((centre - e0) / a0, rel=0.01)
+    page.evaluate(PINCH, [x, y, 180, 60])
+    assert transform(page)[0] == pytest.approx(a0, rel=0.02)
+
+
 def test_dragging_pans_without_opening_a_tile(open_page: Any) -> None:
     page = open_page()
     page.goto("map.html")
@@ -228,6 +257,9 @@ def test_the_map_works_from_file_url_and_at_360_px(open_page: Any, built: Render
     assert transform(page)[0] == pytest.approx(a0 * 1.3, rel=0.01)
     page.click("button[data-zoom='reset']")  # the whole map: a thin strip across the view
     assert transform(page)[0] < a0 / 2
+    for view_page in VIEWS[1:]:  # nothing wider than the phone
+        page.goto((built.site / view_page).as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, view_page
 
 
 # ---------------------------------------------------------------- the study order and the night-before list
