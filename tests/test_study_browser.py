@@ -135,6 +135,18 @@ def test_keyboard_alone_reaches_a_node_and_opens_it(open_page: Any) -> None:
     assert page.text_content("#p-title") == "Prompt Injection Defense"
 
 
+def test_the_keyboard_can_skip_past_the_map(open_page: Any) -> None:
+    page = open_page()
+    page.goto("map.html")
+    page.focus("#path-to")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-map"
+    assert page.locator(".skip-map").is_visible()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "study/map-poster.pdf"
+
+
 def test_zoom_and_pan_change_the_transform(open_page: Any) -> None:
     page = open_page()
     page.goto("map.html")
