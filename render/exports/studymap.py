@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from render.exports.gallery import Gallery, write_if_changed
-from render.files import atomic_copy, atomic_path
+from render.files import atomic_copy, atomic_path, atomic_write_text
 from render.plan import ROOT
 from spec import Spec
 from spec.tile import PRIORITIES
@@ -341,7 +341,9 @@ def write_study_views(spec: Spec, g: Gallery, site: Path, env: jinja2.Environmen
         atomic_write_bytes(folder / POSTER_PNG, run_dot(poster_dot, "png", f"-Gdpi={POSTER_DPI}"))
         atomic_write_bytes(folder / NIGHT_PDF, night_before_pdf(env, g, s))
         atomic_write_bytes(svg_cache, svg.encode())
-        (folder / ".stamp").write_text(stamp, encoding="utf-8")
+        atomic_write_text(folder / ".stamp", stamp)
+        log.info("study views: map of %d tiles and %d arrows, poster, night-before list of %d points, in %s",
+                 len(s.nodes), len(s.edges), s.point_count, folder)
     pages = []
     for name in PAGES:
         html = env.get_template(name + ".j2").render(g=g, s=s, svg=svg, root="", study=STUDY, view=name)
