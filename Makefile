@@ -33,7 +33,7 @@ print: deps ## printable PDF handouts (A4, Letter) in build/print, from the ligh
 	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) --no-site --theme light $(IDS)
 	$(BIN)/python -m render print
 
-site: deps node-deps ## rebuild the gallery from what is rendered (ts-fsrs, the flashcards' scheduler, comes from node_modules)
+site: deps node-deps ## rebuild the gallery from what is rendered, with the flashcards' Review page and the study views (map, study order, night-before list)
 	$(BIN)/python -m render site
 
 watch: deps ## live preview while authoring: save diagrams.yaml, see the tile at http://127.0.0.1:8765/ (IDS="a b", PORT=n)

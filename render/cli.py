@@ -173,9 +173,13 @@ def _site(spec: Spec, paths: Paths) -> Path:
     """Rebuild the gallery from both themes' media and whatever exports exist; return its index."""
     from render.exports import site_folders
     from render.exports.gallery import build_site
+    from render.exports.studymap import StudyError
 
-    return build_site(spec, paths.media("dark"), paths.site, light=paths.media("light"),
-                      exports=site_folders(paths.build))
+    try:
+        return build_site(spec, paths.media("dark"), paths.site, light=paths.media("light"),
+                          exports=site_folders(paths.build))
+    except StudyError as e:
+        raise UserError(str(e)) from e
 
 
 def cmd_site(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from spec.actions import ActionBase, Iterate, Sweep
 from spec.base import PANEL_SPECS, suggest
 from spec.errors import Lines, SpecError, nearest_line, where
 from spec.sweep import bind_refs, text_refs
+from spec.study import check_phases
 from spec.tile import Spec, Tile
 
 
@@ -31,6 +32,7 @@ def cross_check(
     seen_tiles: dict[str, int] = {}
     checked = {key: (tile, set()) for key, tile in tiles.items()} | (partial or {})
     _check_requires(checked, data, err)
+    check_phases(data, {tile.id: list(tile.requires) for tile, _ in checked.values()}, err)
     for (li, ti), (tile, stand_ins) in sorted(checked.items()):
         base = ("layers", li, "tiles", ti)
         if tile.id in seen_tiles:

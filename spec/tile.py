@@ -18,6 +18,7 @@ from spec.base import (
     on_register,
 )
 from spec.sweep import Param
+from spec.study import Phase
 
 
 def scene_class_name(tile_id: str) -> str:
@@ -170,6 +171,8 @@ class Spec(Model):
     title: Text = "AI Interview Prep"
     description: Text = ""
     layers: list[Layer] = Field(min_length=1)
+    phases: list[Phase] = Field(default_factory=list, description="The study order: phases of tiles, each tile in "
+                                "exactly one, every tile after its prerequisites.")
     _warnings: list[Any] = PrivateAttr(default_factory=list)  # SpecErrors that do not stop a render
 
     def warnings(self) -> list[Any]:

@@ -21,7 +21,7 @@ from spec import Spec, load_spec
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, FIXTURES, ROOT, need, run_cli  # noqa: F401  (re-exported)
 
 AUTHORED = ["ml-landscape", "ml-project-lifecycle", "prompt-injection-defense"]
-KEPT_FIELDS = ("id", "title", "tagline", "notes", "questions")
+KEPT_FIELDS = ("id", "title", "tagline", "notes", "questions", "requires")  # requires: the study map
 NODE_MODULES = ROOT / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"

@@ -579,6 +579,9 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
     for t in gallery.tiles:
         write_if_changed(site / "t" / f"{t.id}.html", page.render(g=gallery, t=t, root="../"))
     prune(site / "t", {f"{t.id}.html" for t in gallery.tiles})
+    from render.exports.studymap import write_study_views  # the map, study order and night-before list
+
+    write_study_views(spec, gallery, site, env)
     atomic_write_text(site / SITE_STAMP, stamp)
     log.info("gallery: %d tiles, %d rendered, in %s", gallery.count, gallery.rendered, site)
     return index
