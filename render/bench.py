@@ -90,7 +90,7 @@ def run_cluster(spec_path: Path, build: Path, ids: list[str], workers: int = 2) 
     from distributed import LocalCluster
 
     os.environ["PYTHONPATH"] = str(ROOT)  # the workers import the project from here, not from their folder
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                       host="127.0.0.1") as lc:
         return run_pipeline(spec_path, build, ids, 1, fresh=True, extra=("--scheduler", lc.scheduler_address))
 

@@ -127,7 +127,7 @@ def _render_theme(spec: Spec, paths: Paths, ids: list[str], args: argparse.Names
 
             try:
                 report = render_on_cluster(spec, paths, ids or None, args.quality, theme, args.force, args.scheduler,
-                                           progress, lambda m: bar.console.print(f"[yellow]{m}[/]", highlight=False))
+                                           progress, lambda m: bar.console.print(f"[yellow]{m}[/]", highlight=False, soft_wrap=True))
             except ClusterError as e:
                 raise UserError(str(e)) from e
         else:

@@ -16,6 +16,8 @@ tiles of a worker lost mid-render on the others.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import os
 import re
 import shutil
 import tempfile
@@ -33,6 +35,7 @@ ADDRESS = re.compile(r"^(?P<scheme>tcp|tls)://(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-
 # How long to wait for the scheduler to answer, and for a first worker to join it.
 CONNECT_TIMEOUT = 20
 WORKER_TIMEOUT = 60
+POLL = 2.0  # seconds between looks at which workers are alive
 # The files a task may send back, relative to the tile folder (anything else is refused).
 STEP_FILE = re.compile(r"^steps/[0-9]{2,3}\.png$")
 TILE_FILES = frozenset({*OUTPUTS.values(), "meta.json"})
@@ -175,7 +178,7 @@ def render_on_cluster(spec: Spec, paths: Paths, ids: list[str] | None, quality: 
                       scheduler: Any, progress: Callable[[int], Progress] | None = None,
                       notice: Callable[[str], None] = print) -> RenderReport:
     """Render the stale tiles on the Dask cluster at scheduler (an address or a Client); as build.render does."""
-    from distributed import as_completed
+    from distributed import wait
 
     media = paths.media(theme)
     manifest = paths.manifest(theme)
@@ -198,50 +201,73 @@ def render_on_cluster(spec: Spec, paths: Paths, ids: list[str] | None, quality: 
         media.mkdir(parents=True, exist_ok=True)
         remove_leftovers(media)
         tick = progress(len(stale)) if progress else (lambda _id, _res: None)
-        owner: dict[Any, PlannedTile] = {}
-        refusals: dict[str, int] = {}
+        attempts = itertools.count(1)
 
-        def submit(p: PlannedTile) -> Any:
-            # Prefer the workers that did not refuse; any worker when none of them is left (a refusal is cheap).
-            good = [w for w in client.scheduler_info()["workers"] if w not in bad] if bad else None
+        def submit(p: PlannedTile) -> None:
+            # Once a worker refused, the tiles go to the others only (strictly: Dask's work stealing would hand a
+            # loosely placed tile to an idle refusing worker); to any worker when none of the others is left.
+            live = list(client.scheduler_info()["workers"])
+            good = [w for w in live if w not in bad] if bad else []
             fut = client.submit(render_task, job_fields(p, quality, theme), expected, pure=False,
-                                key=f"render-{theme}-{p.tile.id}-{refusals.get(p.tile.id, 0)}-{id(p):x}",
-                                workers=good or None, allow_other_workers=bool(good))
+                                key=f"render-{theme}-{p.tile.id}-{p.content_hash[:8]}-{next(attempts)}-{os.getpid()}",
+                                workers=good or None)
             owner[fut] = p
-            return fut
+            placed[fut] = set(good)
 
+        def handle(fut: Any, p: PlannedTile) -> TileResult | None:
+            """The tile's result, or None when it was sent again (a refusal)."""
+            tid = p.tile.id
+            try:
+                out = fut.result()
+            except Exception as e:  # noqa: BLE001 - a lost task (KilledWorker after retries, …) fails its tile
+                return TileResult(tid, False, 0.0, error=f"{type(e).__name__}: {e}")
+            if out.get("refused"):
+                bad.add(out["worker"])
+                refusals[tid] = refusals.get(tid, 0) + 1
+                if refusals[tid] <= len(client.scheduler_info()["workers"]) + 1:
+                    submit(p)
+                    return None
+                return TileResult(tid, False, 0.0, error=out["refused"])
+            res: TileResult = out["result"]
+            if res.ok:
+                try:
+                    publish_files(media, tid, out["files"])
+                except (OSError, ValueError) as e:
+                    res = TileResult(tid, False, res.seconds, error=f"cannot publish: {e}")
+            return res
+
+        owner: dict[Any, PlannedTile] = {}
+        placed: dict[Any, set[str]] = {}
+        refusals: dict[str, int] = {}
         for p in stale:
             manifest.drop(p.tile.id)  # first, as in a local render: a crash mid-publish leaves no trusted old hash
-        futures = as_completed([submit(p) for p in stale], loop=client.loop)
+            submit(p)
         try:
-            for fut in futures:
-                p = owner.pop(fut)
-                tid = p.tile.id
+            while owner:
                 try:
-                    out = fut.result()
-                except Exception as e:  # noqa: BLE001 - a lost task (KilledWorker after retries, …) fails its tile
-                    res = TileResult(tid, False, 0.0, error=f"{type(e).__name__}: {e}")
-                else:
-                    if out.get("refused"):
-                        bad.add(out["worker"])
-                        refusals[tid] = refusals.get(tid, 0) + 1
-                        if refusals[tid] <= len(client.scheduler_info()["workers"]) + 1:
-                            futures.add(submit(p))
-                            continue
-                        res = TileResult(tid, False, 0.0, error=out["refused"])
+                    with client.as_current():
+                        done = wait(list(owner), timeout=POLL, return_when="FIRST_COMPLETED").done
+                except TimeoutError:
+                    done = set()
+                for fut in done:
+                    p = owner.pop(fut)
+                    placed.pop(fut, None)
+                    res = handle(fut, p)
+                    if res is None:
+                        continue
+                    if res.ok:
+                        manifest.set(res.tile_id, p.content_hash)
+                        report.rendered.append(res)
                     else:
-                        res = out["result"]
-                        if res.ok:
-                            try:
-                                publish_files(media, tid, out["files"])
-                            except (OSError, ValueError) as e:
-                                res = TileResult(tid, False, res.seconds, error=f"cannot publish: {e}")
-                if res.ok:
-                    manifest.set(tid, p.content_hash)
-                    report.rendered.append(res)
-                else:
-                    report.failed.append(res)
-                tick(tid, res)
+                        report.failed.append(res)
+                    tick(res.tile_id, res)
+                # A tile placed on workers that have all left (a lost machine, when some refused) is sent again.
+                live = set(client.scheduler_info()["workers"])
+                for fut in [f for f, ws in placed.items() if ws and not ws & live]:
+                    p = owner.pop(fut)
+                    placed.pop(fut)
+                    fut.cancel()
+                    submit(p)
         except KeyboardInterrupt:
             client.cancel(list(owner))
             finished = {r.tile_id for r in report.rendered + report.failed}

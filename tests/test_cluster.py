@@ -50,7 +50,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, 
         mp.chdir(home)
         mp.setenv("PYTHONPATH", str(ROOT))
         mp.setenv("TMPDIR", str(home))
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                           host="127.0.0.1") as lc:
             yield lc, home
 
@@ -154,7 +154,7 @@ def test_a_worker_with_another_tool_version_is_refused(cluster, local_build: Pat
 def test_a_cluster_of_only_refusing_workers_renders_nothing_and_says_why(tmp_path: Path) -> None:
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=0, dashboard_address=None, host="127.0.0.1") as lc:
+    with LocalCluster(n_workers=0, dashboard_address=":0", host="127.0.0.1") as lc:
         odd = start_odd_worker(lc.scheduler_address, tmp_path, tmp_path)
         try:
             res = run_cli("--spec", str(FIXTURES / "three.yaml"), "--build", str(tmp_path / "build"), "render",
