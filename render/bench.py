@@ -15,6 +15,7 @@ output sizes of every tile rendered there (the size targets hold per tile).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import re
@@ -91,7 +92,7 @@ def run_cluster(spec_path: Path, build: Path, ids: list[str], workers: int = 2) 
 
     os.environ["PYTHONPATH"] = str(ROOT)  # the workers import the project from here, not from their folder
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      host="127.0.0.1") as lc:
+                      host="127.0.0.1", silence_logs=logging.ERROR) as lc:
         return run_pipeline(spec_path, build, ids, 1, fresh=True, extra=("--scheduler", lc.scheduler_address))
 
 

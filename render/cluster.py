@@ -90,11 +90,11 @@ def refusal(expected: dict[str, str], dask_worker: Any = None) -> str:
         " (install the same versions on every machine: they are part of the cache key)"
 
 
-def render_task(job: dict[str, Any], expected: dict[str, str], cache: str | None = None) -> dict[str, Any]:
+def render_task(job: dict[str, Any], expected: dict[str, str]) -> dict[str, Any]:
     """A Dask task: check this worker, render one tile in a folder of its own, return its files as bytes."""
     from distributed import get_worker
 
-    from scenes.worker import _acquire_slot
+    from scenes.worker import _acquire_slot, render_tile
 
     address = get_worker().address
     refused = refusal(expected)
@@ -102,7 +102,7 @@ def render_task(job: dict[str, Any], expected: dict[str, str], cache: str | None
         return {"worker": address, "refused": refused}
     # The worker's slot (its Manim and TeX caches) lives in its own temporary folder; the slot is held by this
     # process, so a folder left there by a task of a killed predecessor is removed here.
-    slot = _acquire_slot(Path(cache or Path(tempfile.gettempdir()) / "diagrams-dask"))
+    slot = _acquire_slot(Path(tempfile.gettempdir()) / "diagrams-dask")
     work = slot / "task"
     shutil.rmtree(work, ignore_errors=True)
     out_dir = work / "media" / job["tile"]["id"]
@@ -116,13 +116,6 @@ def render_task(job: dict[str, Any], expected: dict[str, str], cache: str | None
         return {"worker": address, "result": res, "files": files}
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def render_tile(job: TileJob) -> TileResult:
-    """scenes.worker.render_tile (a name of this module, so tests can see what a task runs)."""
-    from scenes.worker import render_tile as run
-
-    return run(job)
 
 
 def publish_files(media: Path, tile_id: str, files: dict[str, bytes]) -> None:
