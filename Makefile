@@ -10,6 +10,9 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 QUALITY ?= full
 IDS ?=
 PORT ?= 8000
+# Render on a Dask cluster (SCHEDULER=tcp://HOST:8786) and/or one shard of a CI matrix (SHARD=K/N).
+SCHEDULER ?=
+SHARD ?=
 
 # System packages that Manim (Cairo/Pango), Graphviz, LaTeX and the encoder need.
 APT_PACKAGES := libpango1.0-dev libcairo2-dev pkg-config ffmpeg graphviz \
@@ -22,8 +25,8 @@ APT_TEST_PACKAGES := chromium default-jre-headless
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-render: deps node-deps ## every stage: render the stale tiles in both themes (QUALITY=full|preview, JOBS=n, IDS="a b"), then the slides, handouts and gallery
-	$(BIN)/python -m render build -j $(JOBS) --quality $(QUALITY) $(IDS)
+render: deps node-deps ## every stage: render the stale tiles in both themes (QUALITY=full|preview, JOBS=n, IDS="a b", SCHEDULER=tcp://HOST:8786, SHARD=K/N), then the slides, handouts and gallery
+	$(BIN)/python -m render build -j $(JOBS) --quality $(QUALITY) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(SHARD),--shard $(SHARD)) $(IDS)
 
 slides: deps node-deps ## reveal.js decks (whole and per layer) and PowerPoint files in build/slides, from the light render
 	$(BIN)/python -m render render -j $(JOBS) --quality $(QUALITY) --no-site --theme light $(IDS)

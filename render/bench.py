@@ -15,6 +15,7 @@ output sizes of every tile rendered there (the size targets hold per tile).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import re
@@ -71,17 +72,28 @@ def run_manim_cli(spec_path: Path, ids: list[str], media: Path) -> Run:
     return run
 
 
-def run_pipeline(spec_path: Path, build: Path, ids: list[str], jobs: int, fresh: bool) -> Run:
+def run_pipeline(spec_path: Path, build: Path, ids: list[str], jobs: int, fresh: bool, extra: tuple[str, ...] = ()) -> Run:
     """(b)-(d) `python -m render render` at full quality; per-tile seconds parsed from its report lines."""
     if fresh:
         shutil.rmtree(build, ignore_errors=True)
     cmd = [sys.executable, "-m", "render", "--spec", str(spec_path), "--build", str(build), "render", *ids,
-           "--quality", "full", "-j", str(jobs)]
+           "--quality", "full", "-j", str(jobs), *extra]
     secs, res = _timed(cmd, _env(spec_path))
     tiles = {m["id"]: float(m["s"]) for m in TILE_LINE.finditer(res.stderr)}
     if res.returncode != 0:
         print(f"  pipeline failed: {res.stderr[-600:]}", file=sys.stderr)
     return Run(secs, tiles, res.returncode == 0)
+
+
+def run_cluster(spec_path: Path, build: Path, ids: list[str], workers: int = 2) -> Run:
+    """(b) the pipeline cold on a Dask LocalCluster of single-threaded worker processes (--scheduler), started
+    fresh, so the workers import Manim during the run as a -j pool does."""
+    from distributed import LocalCluster
+
+    os.environ["PYTHONPATH"] = str(ROOT)  # the workers import the project from here, not from their folder
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      host="127.0.0.1", silence_logs=logging.ERROR) as lc:
+        return run_pipeline(spec_path, build, ids, 1, fresh=True, extra=("--scheduler", lc.scheduler_address))
 
 
 class _FirstLoad(HTMLParser):
@@ -204,7 +216,7 @@ def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int =
     root.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"tiles": ids, "machine": machine(), "repeat": repeat,
                                "date": time.strftime("%Y-%m-%d %H:%M")}
-    cli_runs, j1_runs, j2_runs = [], [], []
+    cli_runs, j1_runs, j2_runs, cluster_runs = [], [], [], []
     for r in range(repeat):
         print(f"[{r + 1}/{repeat}] (a) manim CLI, {len(ids)} tiles one after another…", file=sys.stderr)
         cli_runs.append(run_manim_cli(spec_path, ids, root / "manim-media"))
@@ -212,6 +224,8 @@ def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int =
         j1_runs.append(run_pipeline(spec_path, root / "j1", ids, 1, fresh=True))
         print(f"[{r + 1}/{repeat}] (b) pipeline cold -j 2…", file=sys.stderr)
         j2_runs.append(run_pipeline(spec_path, root / "j2", ids, 2, fresh=True))
+        print(f"[{r + 1}/{repeat}] (b) pipeline cold on a Dask LocalCluster, 2 workers of 1 thread…", file=sys.stderr)
+        cluster_runs.append(run_cluster(spec_path, root / "cluster", ids))
     print("(c) pipeline again, nothing changed…", file=sys.stderr)
     noop = [run_pipeline(spec_path, root / "j2", ids, 2, fresh=False) for _ in range(max(3, repeat))]
     print("(d) pipeline after one caption edit…", file=sys.stderr)
@@ -236,10 +250,15 @@ def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int =
         "a_manim_cli": cold(cli_runs),
         "b_cold_j1": cold(j1_runs),
         "b_cold_j2": cold(j2_runs),
+        "b_cold_cluster": cold(cluster_runs),
         "c_noop": {"wall": totals(noop), "rendered": sorted({t for r in noop for t in r.tiles})},
         "d_edit_one": {"wall": edit.wall, "edited": ids[0], "rendered": sorted(edit.tiles)},
     }
-    for key in ("b_cold_j1", "b_cold_j2", "c_noop", "d_edit_one"):
+    # The coordinator's overhead on the cluster: wall time beyond the tiles' render seconds shared by 2 workers.
+    cl = results["measurements"]["b_cold_cluster"]
+    cl["overhead"] = _median([r.wall - sum(r.tiles.values()) / 2 for r in cluster_runs])
+    cl["tile_seconds"] = _median([sum(r.tiles.values()) for r in cluster_runs])
+    for key in ("b_cold_j1", "b_cold_j2", "b_cold_cluster", "c_noop", "d_edit_one"):
         results["measurements"][key]["ratio_vs_cli"] = results["measurements"][key]["wall"] / cli if cli else None
     # Each round's own pair (the CLI and the pipeline measured minutes apart): the spread says how noisy the machine was.
     for key, runs in (("b_cold_j1", j1_runs), ("b_cold_j2", j2_runs)):
@@ -274,6 +293,13 @@ def table(results: dict[str, Any]) -> str:
         f"| (b) pipeline cold, -j 1 | {j1['wall']:.1f} | {j1['per_tile_median']:.1f} | {j1['ratio_vs_cli']:.2f} | |",
         f"| (b) pipeline cold, -j 2 | {j2['wall']:.1f} | {j2['per_tile_median']:.1f} | {j2['ratio_vs_cli']:.2f} "
         f"| ≤ 0.25: {_mark(j2['ratio_vs_cli'] <= TARGETS['b_cold_j2'])} |",
+    ]
+    cl = m.get("b_cold_cluster")
+    if cl:
+        rows.append(f"| (b) pipeline cold, Dask LocalCluster of 2 one-thread workers | {cl['wall']:.1f} "
+                    f"| {cl['per_tile_median']:.1f} | {cl['ratio_vs_cli']:.2f} | {cl['wall'] / j2['wall']:.2f}× -j 2; "
+                    f"coordinator overhead {cl['overhead']:.1f} s |")
+    rows += [
         f"| (c) pipeline, nothing changed ({n} tiles) | {noop['wall']:.2f} | – | {noop['ratio_vs_cli']:.3f} | |",
     ]
     whole = results.get("all") or {}

@@ -111,6 +111,10 @@ def _render_theme(spec: Spec, paths: Paths, ids: list[str], args: argparse.Names
         task = bar.add_task("", total=total)
 
         def tick(tile_id: str, res) -> None:  # type: ignore[no-untyped-def]
+            if res.ok:  # the seconds feed render-times.json (`python -m render times`), which balances --shard
+                from render.shard import record_time
+
+                record_time(paths.cache, theme, args.quality, tile_id, res.seconds)
             mark = "[green]✓[/]" if res.ok else "[red]✗[/]"
             bar.console.print(f"{mark} {tile_id}  {res.seconds:.1f}s" + ("" if res.ok else f"  {res.error}"))
             bar.update(task, advance=1, description=tile_id)
@@ -118,7 +122,16 @@ def _render_theme(spec: Spec, paths: Paths, ids: list[str], args: argparse.Names
         return tick
 
     with bar:
-        report = render(spec, paths, ids or None, args.jobs, args.quality, theme, args.force, progress)
+        if getattr(args, "scheduler", None):  # a Dask cluster renders instead of local processes
+            from render.cluster import ClusterError, render_on_cluster
+
+            try:
+                report = render_on_cluster(spec, paths, ids or None, args.quality, theme, args.force, args.scheduler,
+                                           progress, lambda m: bar.console.print(f"[yellow]{m}[/]", highlight=False, soft_wrap=True))
+            except ClusterError as e:
+                raise UserError(str(e)) from e
+        else:
+            report = render(spec, paths, ids or None, args.jobs, args.quality, theme, args.force, progress)
     if report.skipped:
         console.print(f"{len(report.skipped)} tile(s) up to date")
     if report.interrupted:
@@ -135,12 +148,40 @@ def _render_theme(spec: Spec, paths: Paths, ids: list[str], args: argparse.Names
     return report.ok
 
 
+def _distributed(args: argparse.Namespace, spec: Spec, ids: list[str]) -> list[str] | None:
+    """Check --scheduler; apply --shard K/N to the tiles asked for (None: this shard has none of them)."""
+    if args.scheduler:
+        from render.cluster import ClusterError, check_address
+
+        try:
+            check_address(args.scheduler)
+        except ClusterError as e:
+            raise UserError(str(e)) from e
+    if not args.shard:
+        return ids
+    from render.shard import ShardError, load_times, parse_shard, shard_ids, times_path
+
+    try:
+        k, n = parse_shard(args.shard)
+        times_file = Path(args.times) if args.times else times_path(Path(args.spec))
+        times = load_times(times_file)
+    except ShardError as e:
+        raise UserError(str(e)) from e
+    if not times:
+        print(f"warning: no render times in {times_file}; shards are balanced by tile count", file=sys.stderr)
+    share = [t for t in shard_ids(spec, times, k, n) if not ids or t in ids]
+    print(f"shard {k}/{n}: {len(share)} tile(s)" + (f" ({', '.join(share[:6])}{' …' if len(share) > 6 else ''})"
+                                                    if share else ""), file=sys.stderr)
+    return share or None
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     from render.build import Paths
 
     spec = _load(args)
     paths = Paths(Path(args.build))
-    ok = _render_theme(spec, paths, _check_ids(spec, args.ids), args, args.theme)
+    ids = _distributed(args, spec, _check_ids(spec, args.ids))
+    ok = ids is None or _render_theme(spec, paths, ids, args, args.theme)
     if not args.no_site:
         print(f"gallery: {_site(spec, paths)}", file=sys.stderr)
     return 0 if ok else 1
@@ -153,11 +194,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     from spec.theme import THEMES
 
     spec = _load(args)                                    # 1. read and validate the spec
-    ids = _check_ids(spec, args.ids)
+    ids = _distributed(args, spec, _check_ids(spec, args.ids))
     paths = Paths(Path(args.build))
     ok = True
     for theme in THEMES:                                  # 2. render the stale tiles of each theme
-        ok = _render_theme(spec, paths, ids, args, theme) and ok
+        ok = ids is None or (_render_theme(spec, paths, ids, args, theme) and ok)
+    if args.shard:  # the exports and the gallery need every tile: they are built after `merge`
+        print(f"shard {args.shard} rendered in {paths.build}; merge the shards with `python -m render merge DIR...`, "
+              "then run `python -m render build` on the merged folder for the exports and the gallery")
+        return 0 if ok else 1
     try:
         export = load(spec, paths.media(EXPORT_THEME))    # 3. the catalogue of rendered tiles
     except ExportError as e:
@@ -308,6 +353,42 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_merge(args: argparse.Namespace) -> int:
+    from render.shard import ShardError, merge
+
+    dirs = [Path(d) for d in args.dirs]
+    out = Path(args.build)
+    try:
+        counts = merge([d for d in dirs if d.resolve() != out.resolve()], out)
+    except ShardError as e:
+        raise UserError(str(e)) from e
+    print(f"merged {len(dirs)} build(s) into {out}: " + ", ".join(f"{n} {t} tile(s)" for t, n in counts.items()))
+    return 0
+
+
+def cmd_times(args: argparse.Namespace) -> int:
+    from render.build import Paths
+    from render.shard import ShardError, estimate_times, measured_path, times_path
+
+    spec = _load(args)
+    paths = Paths(Path(args.build))
+    try:
+        measured = json.loads(measured_path(paths.cache, "dark", "full").read_text())
+    except (OSError, ValueError):
+        measured = {}
+    try:
+        data = estimate_times(spec, measured, paths.media("dark"), paths.cache / "times-work")
+    except ShardError as e:
+        raise UserError(str(e)) from e
+    out = Path(args.output) if args.output else times_path(Path(args.spec))
+    from render.files import atomic_write_text
+
+    atomic_write_text(out, json.dumps(data, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {out}: {len(data['measured'])} tile(s) measured, {len(data['tiles']) - len(data['measured'])} "
+          f"estimated at {data['rate']} s per second of video")
+    return 0
+
+
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """--spec, --build and -v: accepted before or after the subcommand."""
     def default(value: object) -> object:
@@ -346,6 +427,12 @@ def build_parser() -> argparse.ArgumentParser:
                            help="worker processes (default: cores)")
     rendering.add_argument("--quality", choices=["preview", "full"], default="full", help="full = 1920x1080 30 fps")
     rendering.add_argument("--force", action="store_true", help="render even when the cache says up to date")
+    rendering.add_argument("--scheduler", metavar="ADDRESS", help="render on the Dask cluster whose scheduler is at "
+                           "tcp://HOST:PORT (or tls://) instead of local processes")
+    rendering.add_argument("--shard", metavar="K/N", help="render only shard K of N (a CI matrix job), balanced by "
+                           "the render times file; merge the builds with `python -m render merge`")
+    rendering.add_argument("--times", metavar="FILE", help="render times for --shard (default: render-times.json "
+                           "beside the spec)")
 
     s = sub.add_parser("build", parents=[common, rendering],
                        help="every stage: validate, render both themes, the exports, the gallery")
@@ -364,6 +451,16 @@ def build_parser() -> argparse.ArgumentParser:
                    "tile rendered at full quality in BUILD (default: the --build folder)")
     s.add_argument("--no-all", action="store_true", help="skip the figures over every authored tile")
     s.set_defaults(fn=cmd_bench)
+
+    s = sub.add_parser("merge", parents=[common], help="merge the build folders of --shard jobs into --build "
+                       "(media and manifests of both themes); conflicting tiles are refused")
+    s.add_argument("dirs", nargs="+", metavar="DIR", help="build folders of the shards")
+    s.set_defaults(fn=cmd_merge)
+
+    s = sub.add_parser("times", parents=[common], help="write render-times.json (beside the spec) from the "
+                       "full-quality dark render times recorded in --build; estimates the tiles not rendered there")
+    s.add_argument("-o", "--output", help="write to this file (default: render-times.json beside the spec)")
+    s.set_defaults(fn=cmd_times)
 
     s = sub.add_parser("site", parents=[common], help="build the gallery from what is rendered")
     s.set_defaults(fn=cmd_site)

@@ -57,3 +57,12 @@ def test_with_several_rounds_each_round_s_own_ratio_is_shown() -> None:
     r["measurements"]["b_cold_j2"]["ratio_per_round"] = [0.30, 0.24, 0.24]
     assert "against the CLI of that round: -j 1 0.36, 0.35, 0.37; -j 2 0.30, 0.24, 0.24." in table(r)
     assert "of that round" not in table(results(0.24, 1_000_000, None))  # one round: nothing more to say
+
+
+def test_the_cluster_line_compares_with_j2_and_shows_the_coordinator_overhead() -> None:
+    r = results(0.24, 1_000_000, None)
+    assert "LocalCluster" not in table(r)  # an older bench.json has no cluster line
+    r["measurements"]["b_cold_cluster"] = {"wall": 30.0, "per_tile_median": 24.0, "ratio_vs_cli": 0.3,
+                                           "overhead": 4.5}
+    assert ("| (b) pipeline cold, Dask LocalCluster of 2 one-thread workers | 30.0 | 24.0 | 0.30 | 1.25× -j 2; "
+            "coordinator overhead 4.5 s |") in table(r)
