@@ -48,3 +48,15 @@ def test_psi_shift_values_used_in_the_tiles():
     assert round(float(evaluate("psi_shift", {}, 0.55)), 3) == 0.287
     # vectorised over x
     assert evaluate("psi_shift", {}, [0.3, 0.55]).shape == (2,)
+
+
+def test_absmax_quant_by_hand():
+    # 4 bits: s = 1/7, 0.62 / s = 4.34 -> 4 -> 4/7; 2 bits: s = 1, 0.62 -> 1, 0.41 -> 0
+    assert float(evaluate("absmax_quant", {"w": 0.62, "wmax": 1.0}, 4)) == pytest.approx(4 / 7)
+    assert float(evaluate("absmax_quant", {"w": 0.62, "wmax": 1.0}, 2)) == pytest.approx(1.0)
+    assert float(evaluate("absmax_quant", {"w": 0.41, "wmax": 1.0}, 2)) == pytest.approx(0.0)
+    # 8 bits: s = 1/127, the error is at most s / 2
+    assert abs(float(evaluate("absmax_quant", {"w": -0.27, "wmax": 1.0}, 8)) + 0.27) <= 0.5 / 127
+    # the group's largest weight is always exact
+    for b in (2, 3, 4, 8):
+        assert float(evaluate("absmax_quant", {"w": -1.0, "wmax": 1.0}, b)) == pytest.approx(-1.0)

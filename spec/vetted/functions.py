@@ -458,3 +458,17 @@ def psi_shift(x, sigma=1.0, bins=10.0):
     e = 1.0 / k
     out = np.sum((a - e) * np.log(a / e), axis=1)
     return out if np.ndim(x) else out[0]
+
+
+@function
+def absmax_quant(x, w=0.5, wmax=1.0):
+    """The weight w after symmetric absmax quantization to x bits and back: s * round(w / s), with the
+    scale s = wmax / (2^(x-1) - 1) shared by a group whose largest magnitude is wmax (x is rounded to
+    whole bits).
+
+    w: the weight
+    wmax: the largest |w| in the weight's group, which sets the scale
+    """
+    bits = np.maximum(np.round(np.asarray(x, dtype=float)), 2.0)
+    s = wmax / (2.0 ** (bits - 1) - 1)
+    return s * np.round(w / s)
