@@ -416,3 +416,59 @@ def descent_path(
         if not (x_range[0] <= x <= x_range[1]):
             break
     return pts
+
+
+@function
+def piecewise_linear(x, xs=(0.0, 1.0), ys=(0.0, 1.0)):
+    """The polyline through the points (xs[i], ys[i]), flat beyond its ends: a measured series over time
+    (a traffic share, an error rate) that a sweep can trace with a bound `domain`.
+
+    xs: the x of each point, in rising order (a repeated x gives a vertical jump)
+    ys: the y of each point
+    """
+    xp = np.asarray(xs, dtype=float)
+    yp = np.asarray(ys, dtype=float)
+    # a repeated x becomes a jump 1e-9 wide, so np.interp sees rising x; the new value holds from that x on
+    step = np.concatenate([[0.0], np.cumsum(np.diff(xp) <= 0)]) * 1e-9
+    grid = xp + step
+    out = np.interp(x, grid, yp)
+    for i in range(1, len(xp)):
+        if xp[i] <= xp[i - 1]:
+            out = np.where(np.isclose(x, xp[i], rtol=0, atol=1e-12), yp[i], out)
+    return out
+
+
+@function
+def psi_shift(x, sigma=1.0, bins=10.0):
+    """Population stability index between a training feature N(0, 1) and a live one N(x, sigma^2), over
+    `bins` bins of equal training share (deciles for 10): sum over bins of (a - e) ln(a / e), with e the
+    training share (1 / bins) and a the live share of each bin. About x^2 for small shifts when sigma = 1.
+
+    sigma: the live distribution's standard deviation (the training one is 1)
+    bins: how many equal-share training bins (10: deciles)
+    """
+    from scipy.special import ndtr, ndtri
+
+    k = max(int(round(bins)), 2)
+    cuts = ndtri(np.arange(1, k) / k)
+    xs = np.atleast_1d(np.asarray(x, dtype=float))
+    cdf = ndtr((cuts[None, :] - xs[:, None]) / sigma)
+    cdf = np.concatenate([np.zeros((len(xs), 1)), cdf, np.ones((len(xs), 1))], axis=1)
+    a = np.clip(np.diff(cdf, axis=1), 1e-12, None)
+    e = 1.0 / k
+    out = np.sum((a - e) * np.log(a / e), axis=1)
+    return out if np.ndim(x) else out[0]
+
+
+@function
+def absmax_quant(x, w=0.5, wmax=1.0):
+    """The weight w after symmetric absmax quantization to x bits and back: s * round(w / s), with the
+    scale s = wmax / (2^(x-1) - 1) shared by a group whose largest magnitude is wmax (x is rounded to
+    whole bits).
+
+    w: the weight
+    wmax: the largest |w| in the weight's group, which sets the scale
+    """
+    bits = np.maximum(np.round(np.asarray(x, dtype=float)), 2.0)
+    s = wmax / (2.0 ** (bits - 1) - 1)
+    return s * np.round(w / s)
