@@ -81,8 +81,10 @@ def followers(scene: TileScene, param: str, start: float, end: float, p: Param) 
     return out
 
 
-def swap(el: Mobject, new: Mobject) -> None:
-    """Give el new's drawing (points, style, parts) while el stays the object the scene and the steps know."""
+def swap(el: Mobject, new: Mobject) -> list[Mobject]:
+    """Give el new's drawing (points, style, parts) while el stays the object the scene and the steps know.
+    Returns el's former descendants, which no longer belong to the picture."""
+    before = el.get_family()[1:]
     el.submobjects = list(new.submobjects)
     if isinstance(el, VMobject) and isinstance(new, VMobject):
         el.points = new.points.copy()
@@ -90,6 +92,8 @@ def swap(el: Mobject, new: Mobject) -> None:
     for attr in ("part", "owner"):
         if hasattr(new, attr):
             setattr(el, attr, getattr(new, attr))
+    now = {id(m) for m in el.get_family()}
+    return [m for m in before if id(m) not in now]
 
 
 GHOST_MAX_PARTS = 3  # a ghost of more lines than this (a bundle of resampled fits) would clutter the still
@@ -173,10 +177,15 @@ def play_sweep(scene: TileScene, a: Sweep) -> None:
         if value != state["value"]:
             state["value"] = value
             scene.values[p.id] = value
+            gone: set[int] = set()
             for pid, eids in moving.items():
                 built = build_panel(scene.tile, scene.tile.panel(pid), scene.values, scene.theme)
                 for eid in eids:
-                    swap(scene.panels[pid].elements[eid], built.elements[eid])
+                    gone.update(id(m) for m in swap(scene.panels[pid].elements[eid], built.elements[eid]))
+            # The renderer draws the flattened list of moving mobjects it took when the animation began: the
+            # parts a swap replaced are still in it and would stay drawn at the start value until the sweep ends.
+            if gone and getattr(scene, "moving_mobjects", None):
+                scene.moving_mobjects = [m for m in scene.moving_mobjects if id(m) not in gone]
         for (pid, eid), line in trails.items():
             pts = [pt for pt, uu in zip(track[(pid, eid)], us, strict=True) if uu <= u + 1e-9]
             pts.append(_mark(scene.panels[pid].elements[eid]).get_center().copy())

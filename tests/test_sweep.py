@@ -290,6 +290,12 @@ def test_a_threshold_sweep_moves_frame_by_frame_and_leaves_no_updater(tmp_path: 
     # of the first sweep by more than the live elements (the ghost of the line at 0.55 is new)
     end_first, end_second = sink.frames[int(ends[1] * fps) - 1], sink.frames[-1]
     assert not np.array_equal(end_first, end_second)
+    # nothing of the start lingers while the sweep runs: the renderer draws the parts it listed when the
+    # animation began, so a replaced part would stay at the start value and vanish in one jump when the sweep ends
+    a = int(ends[0] * fps)
+    jumps = [int(np.abs(x.astype(int) - y.astype(int)).sum()) for x, y in
+             zip(sink.frames[a:a + 2 * fps + 5], sink.frames[a + 1:a + 2 * fps + 6], strict=False)]
+    assert max(jumps[2 * fps - 3:]) <= max(jumps[:2 * fps - 3]), f"a jump as the sweep ends: {jumps}"
 
 
 @pytest.mark.render
