@@ -219,11 +219,12 @@ def _site(spec: Spec, paths: Paths) -> Path:
     from render.exports import site_folders
     from render.exports.gallery import build_site
     from render.exports.studymap import StudyError
+    from render.exports.webassets import AssetError
 
     try:
         return build_site(spec, paths.media("dark"), paths.site, light=paths.media("light"),
                           exports=site_folders(paths.build))
-    except StudyError as e:
+    except (StudyError, AssetError) as e:
         raise UserError(str(e)) from e
 
 
