@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from render.exports.gallery import build_site, clock, context, parse_vtt
+from render.exports.gallery import build_site, clock, context, parse_vtt, read_gallery_data
 from tests.conftest import TILE_COUNT
 from tests.gallery_site import AUTHORED, VNU, RenderedSite, copy_site, need, rendered_site
 
@@ -172,7 +172,8 @@ def test_yaml_text_is_escaped_in_html_and_in_the_embedded_json(built: RenderedSi
     assert "<b>and</b>" not in text
     # The notes hold "</script><script>alert(1)</script>": it must not close the JSON's script element.
     assert "alert(1)</script>" not in text
-    data = json.loads(p.scripts["gallery-data"])
+    assert "alert(1)</script>" not in (built.site / "gallery-data.js").read_text()  # safe even if inlined
+    data = read_gallery_data(built.site)
     tile = next(t for t in data["tiles"] if t["id"] == "ml-landscape")
     assert tile["notes"] == ['Labels decide: "supervised" needs them </script><script>alert(1)</script>.']
     assert tile["tagline"] == "Supervised, unsupervised, RL — <b>and</b> which to use."
@@ -181,8 +182,7 @@ def test_yaml_text_is_escaped_in_html_and_in_the_embedded_json(built: RenderedSi
 
 
 def test_embedded_data_matches_meta_and_captions(built: RenderedSite) -> None:
-    _, p = page(built)
-    data = json.loads(p.scripts["gallery-data"])
+    data = read_gallery_data(built.site)
     assert [layer["id"] for layer in data["layers"]] == [layer.id for layer in built.spec.layers]
     assert [t["id"] for t in data["tiles"]] == [t.id for _, t in built.spec.tiles()]
     for tile in data["tiles"]:

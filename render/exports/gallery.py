@@ -455,6 +455,27 @@ def context(spec: Spec, media: Path, prefix: str = "media", light: Path | None =
     return Gallery(spec.title, spec.description, tuple(layers), version=static_version(), exports=links)
 
 
+DATA_SCRIPT = "gallery-data.js"  # at the site's root: window.GALLERY_DATA, read by static/gallery.js
+DATA_PREFIX = "window.GALLERY_DATA = "
+
+
+def write_gallery_data(gallery: Gallery, site: Path) -> str:
+    """Write the index's data script; return its URL (with a hash of its content, to bust caches)."""
+    from jinja2.utils import htmlsafe_json_dumps  # escapes <, >, & and ': safe even if inlined in a page
+
+    text = DATA_PREFIX + str(htmlsafe_json_dumps(gallery.data(), sort_keys=True, ensure_ascii=False,
+                                                 separators=(",", ":"))) + ";\n"
+    write_if_changed(site / DATA_SCRIPT, text)
+    return f"{DATA_SCRIPT}?v={hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def read_gallery_data(site: Path) -> dict[str, Any]:
+    """The data the index's script holds (for tests and tools)."""
+    text = (site / DATA_SCRIPT).read_text(encoding="utf-8")
+    assert text.startswith(DATA_PREFIX)
+    return json.loads(text[len(DATA_PREFIX):].rstrip().rstrip(";"))  # type: ignore[no-any-return]
+
+
 def inline_css(*names: str) -> Markup:
     """The minified stylesheets of site/static with these names, for a page's <style> element."""
     from markupsafe import Markup
@@ -597,7 +618,10 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
     for t in with_light:
         link_tile(light / t.id, site / "media-light" / t.id)  # type: ignore[operator]
     prune(site / "media-light", {t.id for t in with_light})
-    write_if_changed(index, env.get_template("index.html.j2").render(g=gallery, root=""))
+    # The player's data (every tile's steps, captions, key points, questions) goes in a deferred classic
+    # script beside the page: a page of 100 KB paints at once instead of after the 800 KB of data.
+    data_js = write_gallery_data(gallery, site)
+    write_if_changed(index, env.get_template("index.html.j2").render(g=gallery, root="", data_js=data_js))
     write_review(env, gallery, site)
     page = env.get_template("tile.html.j2")
     for t in gallery.tiles:

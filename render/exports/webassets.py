@@ -191,7 +191,8 @@ def make_thumbnails(posters: dict[str, Path], site: Path) -> None:
 def esbuild() -> Path:
     """esbuild from node_modules (run by Node), or an AssetError naming the command that installs it."""
     if not ESBUILD.is_file():
-        raise AssetError(f"esbuild is not installed ({ESBUILD.relative_to(ROOT)} is missing); it minifies the "
+        where = ESBUILD.relative_to(ROOT) if ESBUILD.is_relative_to(ROOT) else ESBUILD
+        raise AssetError(f"esbuild is not installed ({where} is missing); it minifies the "
                          "gallery's CSS and JS: run `make node-deps` (npm ci --ignore-scripts), then `make site`")
     if shutil.which("node") is None:
         raise AssetError("Node.js is not installed (no `node` on PATH); the site stage runs esbuild with it: "
