@@ -10,6 +10,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 QUALITY ?= full
 IDS ?=
 PORT ?= 8000
+RUNS ?= 3
+TILE ?=
 # Render on a Dask cluster (SCHEDULER=tcp://HOST:8786) and/or one shard of a CI matrix (SHARD=K/N).
 SCHEDULER ?=
 SHARD ?=
@@ -20,7 +22,7 @@ APT_PACKAGES := libpango1.0-dev libcairo2-dev pkg-config ffmpeg graphviz \
 # Extra system packages for the browser tests (Chromium for Playwright, Java for the Nu HTML checker).
 APT_TEST_PACKAGES := chromium default-jre-headless
 
-.PHONY: help render slides print site serve watch test test-fast lint validate schema docs bench clean sysdeps test-sysdeps deps node-deps
+.PHONY: help render slides print site serve lighthouse watch test test-fast lint validate schema docs bench clean sysdeps test-sysdeps deps node-deps
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +40,9 @@ print: deps ## printable PDF handouts (A4, Letter) in build/print, from the ligh
 
 site: deps node-deps ## rebuild the gallery from what is rendered, with the flashcards' Review page and the study views (map, study order, night-before list)
 	$(BIN)/python -m render site
+
+lighthouse: site test-sysdeps ## Lighthouse (mobile, Debian's Chromium) on the built gallery as `make serve` serves it: the median of 3 runs on the index and on a tile's page (RUNS=n, TILE=id)
+	$(BIN)/python -m render lighthouse --runs $(RUNS) $(if $(TILE),--tile $(TILE))
 
 watch: deps ## live preview while authoring: save diagrams.yaml, see the tile at http://127.0.0.1:8765/ (IDS="a b", PORT=n)
 	$(BIN)/python -m render watch --port $(if $(filter 8000,$(PORT)),8765,$(PORT)) $(IDS)
@@ -84,7 +89,8 @@ sysdeps:
 test-sysdeps:
 	@$(call ensure_apt,$(APT_TEST_PACKAGES))
 
-# axe-core and the Nu HTML checker for the browser tests, pinned in package-lock.json.
+# esbuild (the site stage's minifier), the libraries the site copies (ts-fsrs, svg-pan-zoom, reveal.js), and
+# axe-core, the Nu HTML checker and Lighthouse for the tests, pinned in package-lock.json.
 # --ignore-scripts: vnu-jar's install script would download a Java runtime; the system's is used.
 node-deps: node_modules/.installed
 

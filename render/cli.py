@@ -219,11 +219,12 @@ def _site(spec: Spec, paths: Paths) -> Path:
     from render.exports import site_folders
     from render.exports.gallery import build_site
     from render.exports.studymap import StudyError
+    from render.exports.webassets import AssetError
 
     try:
         return build_site(spec, paths.media("dark"), paths.site, light=paths.media("light"),
                           exports=site_folders(paths.build))
-    except StudyError as e:
+    except (StudyError, AssetError) as e:
         raise UserError(str(e)) from e
 
 
@@ -292,6 +293,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
         serve(site, args.host, args.port)
     except OSError as e:
         raise UserError(f"cannot serve on {args.host}:{args.port}: {e.strerror or e}") from e
+    return 0
+
+
+def cmd_lighthouse(args: argparse.Namespace) -> int:
+    import time
+
+    from render.build import Paths
+    from render.lighthouse import CATEGORIES, LighthouseError, default_tile, measure, table
+
+    site = Path(args.dir) if args.dir else Paths(Path(args.build)).site
+    if not (site / "index.html").is_file():
+        raise UserError(f"no gallery in {site}; build it first with `python -m render site`")
+    tile = args.tile or default_tile(site)
+    pages = ["index.html", f"t/{tile}.html"]
+    if not (site / pages[1]).is_file():
+        raise UserError(f"no page {site / pages[1]}")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Lighthouse, mobile profile, {args.runs} run(s) a page, on {site} served by render.serve; "
+          f"{os.cpu_count()} cores, load average {load}; {time.strftime('%Y-%m-%d %H:%M')}", flush=True)
+
+    def progress(page: str, n: int, run) -> None:  # type: ignore[no-untyped-def]
+        scores = " ".join(f"{c} {run.scores[c]}" for c in CATEGORIES)
+        failed = "; ".join(f"{c}: {', '.join(a)}" for c, a in run.failed.items() if c != "performance")
+        print(f"  {page} run {n}: {scores}" + (f"  (failing: {failed})" if failed else ""), flush=True)
+
+    try:
+        results = measure(site, pages, args.runs, Path(args.save) if args.save else None, progress)
+    except LighthouseError as e:
+        raise UserError(str(e)) from e
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nmedians of {args.runs} run(s) (load average at the end {load}):")
+    print(table(results))
     return 0
 
 
@@ -481,6 +514,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     s.add_argument("--dir", help="folder to serve (default: BUILD/site)")
     s.set_defaults(fn=cmd_serve)
+
+    s = sub.add_parser("lighthouse", parents=[common], help="Lighthouse (mobile) on the built gallery served as "
+                       "`serve` serves it: the index and one tile's page, the median of each score")
+    s.add_argument("--runs", type=int, default=3, help="runs a page (default: 3; the median is reported)")
+    s.add_argument("--tile", help="the tile whose standalone page is measured (default: the first rendered one)")
+    s.add_argument("--dir", help="site folder (default: BUILD/site)")
+    s.add_argument("--save", metavar="DIR", help="keep each run's JSON report in DIR")
+    s.set_defaults(fn=cmd_lighthouse)
 
     s = sub.add_parser("watch", parents=[common], help="live preview: on each save of the spec, the changed tiles' "
                        "step pictures, then their preview video, pushed to a page on 127.0.0.1")

@@ -38,8 +38,10 @@ def test_the_site_stage_copies_the_scheduler_and_writes_the_review_page(spec, tm
     site = tmp_path / "site"
     build_site(spec, tmp_path / "no-media", site)
     copied = site / "static" / cards.FSRS_NAME
-    assert copied.read_bytes() == cards.FSRS_UMD.read_bytes()
-    assert copied.stat().st_ino != cards.FSRS_UMD.stat().st_ino  # a copy: the site never changes node_modules
+    # minified by esbuild (the browser tests schedule cards with it), in a file of its own:
+    # the site never changes node_modules
+    assert 0 < copied.stat().st_size < cards.FSRS_UMD.stat().st_size / 2
+    assert copied.stat().st_ino != cards.FSRS_UMD.stat().st_ino
     version = json.loads((cards.FSRS_PACKAGE / "package.json").read_text())["version"]
     for page in ("index.html", "review.html"):
         srcs = [s.split("?")[0] for s in scripts((site / page).read_text())]

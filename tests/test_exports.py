@@ -5,12 +5,12 @@ The builders themselves are tested in test_deck.py, test_powerpoint.py and test_
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 
+from render.exports.gallery import read_gallery_data
 from tests.conftest import run_cli
 from tests.gallery_site import AUTHORED, RenderedSite, copy_site, rendered_site
 from tests.test_gallery import Page
@@ -69,8 +69,7 @@ def test_the_player_data_and_tile_pages_point_at_the_tiles_slide_and_light_files
     exported: tuple[RenderedSite, str],
 ) -> None:
     site, _ = exported
-    page = Page((site.site / "index.html").read_text(encoding="utf-8"))
-    data = {t["id"]: t for t in json.loads(page.scripts["gallery-data"])["tiles"]}
+    data = {t["id"]: t for t in read_gallery_data(site.site)["tiles"]}
     tile = data["ml-landscape"]
     assert tile["exports"] == {"deck": "slides/foundations.html#/ml-landscape",
                                "pptx": "slides/pptx/foundations.pptx"}

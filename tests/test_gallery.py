@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from render.exports.gallery import build_site, clock, context, parse_vtt
+from render.exports.gallery import build_site, clock, context, parse_vtt, read_gallery_data
 from tests.conftest import TILE_COUNT
 from tests.gallery_site import AUTHORED, VNU, RenderedSite, copy_site, need, rendered_site
 
@@ -99,15 +99,19 @@ def test_rendered_tiles_link_to_their_page_and_planned_ones_are_placeholders(bui
     assert text.count(">Planned</span>") == len(planned)
 
 
-def test_thumbnails_are_lazy_sized_and_fall_back_to_the_poster(built: RenderedSite) -> None:
+def test_thumbnails_are_sized_the_first_row_eager_and_the_rest_lazy(built: RenderedSite) -> None:
+    """The formats and sizes themselves are checked in test_site_speed.py."""
     _, p = page(built)
     imgs = p.find("img")
     assert len(imgs) == len(AUTHORED)
+    first_row = {"ml-landscape", "ml-project-lifecycle"}  # the foundations' first tiles; the third is in layer 8
     for img, tile in zip(imgs, AUTHORED, strict=True):
-        assert img["loading"] == "lazy"
-        assert img["src"] == f"media/{tile}/thumb.png"
+        if tile in first_row:
+            assert img.get("fetchpriority") == "high" and "loading" not in img
+        else:
+            assert img["loading"] == "lazy" and "fetchpriority" not in img
+        assert img["src"] == f"thumbs/{tile}/480.png"  # the PNG fallback, made from the poster
         assert (int(img["width"]), int(img["height"])) == (480, 270)
-        assert f"media/{tile}/poster.png 854w" in img["srcset"]
 
 
 def test_counts_and_layer_progress_are_in_the_header(built: RenderedSite) -> None:
@@ -168,7 +172,8 @@ def test_yaml_text_is_escaped_in_html_and_in_the_embedded_json(built: RenderedSi
     assert "<b>and</b>" not in text
     # The notes hold "</script><script>alert(1)</script>": it must not close the JSON's script element.
     assert "alert(1)</script>" not in text
-    data = json.loads(p.scripts["gallery-data"])
+    assert "alert(1)</script>" not in (built.site / "gallery-data.js").read_text()  # safe even if inlined
+    data = read_gallery_data(built.site)
     tile = next(t for t in data["tiles"] if t["id"] == "ml-landscape")
     assert tile["notes"] == ['Labels decide: "supervised" needs them </script><script>alert(1)</script>.']
     assert tile["tagline"] == "Supervised, unsupervised, RL — <b>and</b> which to use."
@@ -177,8 +182,7 @@ def test_yaml_text_is_escaped_in_html_and_in_the_embedded_json(built: RenderedSi
 
 
 def test_embedded_data_matches_meta_and_captions(built: RenderedSite) -> None:
-    _, p = page(built)
-    data = json.loads(p.scripts["gallery-data"])
+    data = read_gallery_data(built.site)
     assert [layer["id"] for layer in data["layers"]] == [layer.id for layer in built.spec.layers]
     assert [t["id"] for t in data["tiles"]] == [t.id for _, t in built.spec.tiles()]
     for tile in data["tiles"]:

@@ -1,7 +1,8 @@
-"""The gallery's HTTP server: byte ranges (so videos seek), types, loopback only."""
+"""The gallery's HTTP server: byte ranges (so videos seek), gzip for text, types, loopback only."""
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import os
 import re
@@ -18,6 +19,7 @@ from render.serve import make_server, parse_range
 from tests.conftest import ROOT, run_cli
 
 DATA = bytes(range(256)) * 4  # 1024 bytes
+PAGE = "<!doctype html><title>page</title>" + "<p>A paragraph of the gallery, said again.</p>\n" * 400
 
 
 @pytest.mark.parametrize(
@@ -50,6 +52,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, int]]:
     (tmp_path / "media" / "video.mp4").write_bytes(DATA)
     (tmp_path / "captions.vtt").write_text("WEBVTT\n")
     (tmp_path / "index.html").write_text("<!doctype html><title>x</title>")
+    (tmp_path / "page.html").write_text(PAGE)
+    (tmp_path / "app.js").write_text("var x = 1;\n" * 200)
     httpd = make_server(tmp_path, port=0)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -156,3 +160,47 @@ def test_the_serve_command_serves_a_folder_until_interrupted(tmp_path: Path) -> 
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "stopped" in out
+
+
+def test_text_goes_gzip_compressed_to_a_client_that_asks(server: tuple[str, int]) -> None:
+    status, headers, body = get(server, "/page.html", **{"Accept-Encoding": "gzip, deflate, br"})
+    assert status == 200
+    assert headers["content-encoding"] == "gzip" and headers["vary"] == "Accept-Encoding"
+    assert headers["content-type"].startswith("text/html")
+    assert headers["content-length"] == str(len(body)) and len(body) < len(PAGE) / 10
+    assert gzip.decompress(body).decode() == PAGE
+    assert "accept-ranges" not in headers  # ranges are of the plain file, not of this body
+    _, headers, body = get(server, "/app.js", **{"Accept-Encoding": "gzip"})
+    assert headers["content-encoding"] == "gzip" and gzip.decompress(body) == b"var x = 1;\n" * 200
+    # the folder's index too, and HEAD sends the same headers without a body
+    status, headers, body = get(server, "/", method="HEAD", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and body == b"" and "content-encoding" not in headers  # 30 bytes: not worth it
+    status, headers, body = get(server, "/page.html", method="HEAD", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and body == b"" and headers["content-encoding"] == "gzip"
+
+
+def test_no_gzip_unless_asked_and_never_for_video(server: tuple[str, int]) -> None:
+    for accept in ({}, {"Accept-Encoding": "identity"}, {"Accept-Encoding": "gzip;q=0"}):
+        status, headers, body = get(server, "/page.html", **accept)
+        assert status == 200 and body == PAGE.encode() and "content-encoding" not in headers, accept
+        assert headers["accept-ranges"] == "bytes"
+    status, headers, body = get(server, "/media/video.mp4", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and body == DATA and "content-encoding" not in headers
+    assert headers["accept-ranges"] == "bytes"
+
+
+def test_ranges_still_work_for_a_client_that_accepts_gzip(server: tuple[str, int]) -> None:
+    status, headers, body = get(server, "/media/video.mp4", Range="bytes=10-19", **{"Accept-Encoding": "gzip"})
+    assert status == 206 and body == DATA[10:20] and "content-encoding" not in headers
+    assert headers["content-range"] == "bytes 10-19/1024"
+    status, headers, body = get(server, "/page.html", Range="bytes=0-8", **{"Accept-Encoding": "gzip"})
+    assert (status, body) == (206, b"<!doctype") and "content-encoding" not in headers
+
+
+def test_a_current_copy_gets_304(server: tuple[str, int]) -> None:
+    _, headers, _ = get(server, "/page.html", **{"Accept-Encoding": "gzip"})
+    status, _, body = get(server, "/page.html", **{"Accept-Encoding": "gzip", "If-Modified-Since": headers["last-modified"]})
+    assert (status, body) == (304, b"")
+    status, _, body = get(server, "/page.html", **{"Accept-Encoding": "gzip",
+                                                   "If-Modified-Since": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert status == 200 and gzip.decompress(body).decode() == PAGE

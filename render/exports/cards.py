@@ -1,7 +1,7 @@
 """The flashcards' part of the gallery: the FSRS scheduler copied from node_modules and the Review page.
 
 Every interview question with a model answer is a card (site/static/cards.js); ts-fsrs, pinned in
-package-lock.json, schedules them. Its UMD build is a classic script, so the pages load it from file:// too.
+package-lock.json, schedules them. Its UMD build is a classic script, so the pages load it from file:// too; the site stage minifies it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from render.files import atomic_copy
 from render.plan import ROOT
 
 if TYPE_CHECKING:
@@ -32,13 +31,17 @@ def vendor_scheduler(site: Path) -> str:
         where = FSRS_UMD.relative_to(ROOT) if FSRS_UMD.is_relative_to(ROOT) else FSRS_UMD
         log.warning("gallery: %s is missing, so the flashcards cannot be scheduled; run `make node-deps` "
                     "(npm ci), then `make site`", where)
+        (site / "static" / FSRS_NAME).unlink(missing_ok=True)
         return ""
     try:
         version = str(json.loads((FSRS_PACKAGE / "package.json").read_text(encoding="utf-8"))["version"])
     except (OSError, ValueError, KeyError):
         version = "0"
-    # A copy, not a hard link: nothing done to the site may change node_modules.
-    atomic_copy(FSRS_UMD, site / "static" / FSRS_NAME)
+    # Minified by esbuild (the UMD build is not): a new file, so nothing done to the site may change node_modules.
+    from render.exports.gallery import write_if_changed
+    from render.exports.webassets import minify
+
+    write_if_changed(site / "static" / FSRS_NAME, minify([FSRS_UMD], FSRS_UMD.parent)[Path(FSRS_UMD.name)].decode())
     return f"{FSRS_NAME}?v={version}"
 
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from render.exports.cards import FSRS_UMD, vendor_scheduler, write_review
+from render.exports import webassets
+from render.exports.cards import FSRS_NAME, FSRS_UMD, vendor_scheduler, write_review
 from render.files import atomic_copy, atomic_write_text, digest_files
 from render.plan import ROOT
 from spec import Question, Spec, Tile
@@ -27,8 +28,10 @@ from spec.tile import PRIORITIES
 
 if TYPE_CHECKING:
     import jinja2
+    from markupsafe import Markup
 
 log = logging.getLogger(__name__)
+PAN_ZOOM_NAME = "svg-pan-zoom.min.js"  # copied into static/ by the study views (render/exports/studymap.py)
 TEMPLATES = ROOT / "site" / "templates"
 STATIC = ROOT / "site" / "static"
 TIMING_RE = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)")
@@ -277,9 +280,10 @@ def get_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["clock"] = clock
+    env.globals.update(inline_css=inline_css, thumbs=thumbs, thumb_sizes=webassets.THUMB_SIZES, eager=set())
     env.filters["filesize"] = filesize
     # tojson escapes <, >, & and ' so the result is safe inside <script> and attributes.
-    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
     return env
 
 
@@ -451,6 +455,41 @@ def context(spec: Spec, media: Path, prefix: str = "media", light: Path | None =
     return Gallery(spec.title, spec.description, tuple(layers), version=static_version(), exports=links)
 
 
+DATA_SCRIPT = "gallery-data.js"  # at the site's root: window.GALLERY_DATA, read by static/gallery.js
+DATA_PREFIX = "window.GALLERY_DATA = "
+
+
+def write_gallery_data(gallery: Gallery, site: Path) -> str:
+    """Write the index's data script; return its URL (with a hash of its content, to bust caches)."""
+    from jinja2.utils import htmlsafe_json_dumps  # escapes <, >, & and ': safe even if inlined in a page
+
+    text = DATA_PREFIX + str(htmlsafe_json_dumps(gallery.data(), sort_keys=True, ensure_ascii=False,
+                                                 separators=(",", ":"))) + ";\n"
+    write_if_changed(site / DATA_SCRIPT, text)
+    return f"{DATA_SCRIPT}?v={hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def read_gallery_data(site: Path) -> dict[str, Any]:
+    """The data the index's script holds (for tests and tools)."""
+    text = (site / DATA_SCRIPT).read_text(encoding="utf-8")
+    assert text.startswith(DATA_PREFIX)
+    return json.loads(text[len(DATA_PREFIX):].rstrip().rstrip(";"))  # type: ignore[no-any-return]
+
+
+def inline_css(*names: str) -> Markup:
+    """The minified stylesheets of site/static with these names, for a page's <style> element."""
+    from markupsafe import Markup
+
+    return Markup(webassets.inline_css(STATIC, *names))
+
+
+def thumbs(t: TileView) -> webassets.Thumbs:
+    """A rendered tile's thumbnails (made by webassets.make_thumbnails from its poster)."""
+    m = t.media
+    assert m is not None
+    return webassets.thumbs_of(t.id, (m.width, m.height))
+
+
 def static_version() -> str:
     """A short hash of site/static, appended to asset URLs so browsers reload changed files."""
     files = sorted(f for f in STATIC.rglob("*") if f.is_file()) if STATIC.is_dir() else []
@@ -528,6 +567,8 @@ def inputs_stamp(spec: Spec, media: Path, light: Path | None, exports: dict[str,
     files += [folder / ".stamp" for folder in exports.values()]
     files += [f for folder in (TEMPLATES, STATIC) for f in sorted(folder.rglob("*"))]
     files.append(FSRS_UMD)  # the flashcards' scheduler, copied from node_modules
+    files.append(webassets.ESBUILD_PACKAGE / "package.json")  # the minifier's version
+    files += [Path(__file__), Path(webassets.__file__)]  # how the pages, thumbnails and minified assets are made
     for f in files:
         try:
             st = f.stat()
@@ -556,8 +597,8 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
     (site / SITE_STAMP).unlink(missing_ok=True)
     env = get_env()
     site.mkdir(parents=True, exist_ok=True)
-    if STATIC.is_dir():
-        link_tree(STATIC, site / "static")
+    if STATIC.is_dir():  # CSS and JS minified by esbuild (the pages inline the stylesheets), the rest linked
+        webassets.publish_static(STATIC, site / "static", keep=(FSRS_NAME, PAN_ZOOM_NAME))
     env.globals["fsrs"] = vendor_scheduler(site)  # flashcards: ts-fsrs from node_modules (render/exports/cards.py)
     for name, folder in (exports or {}).items():
         if folder.is_dir():
@@ -569,11 +610,18 @@ def build_site(spec: Spec, media: Path, site: Path, light: Path | None = None,
     for t in rendered:
         link_tile(media / t.id, site / "media" / t.id)
     prune(site / "media", {t.id for t in rendered})
+    # responsive thumbnails from the posters (AVIF, WebP, a PNG fallback), made again only when a poster changes
+    webassets.make_thumbnails({t.id: media / t.id / Path(t.media.poster).name for t in rendered if t.media}, site)
+    first = gallery.layers[0].tiles[: webassets.FIRST_ROW] if gallery.layers else ()
+    env.globals["eager"] = {t.id for t in first}
     with_light = [t for t in rendered if t.light is not None]
     for t in with_light:
         link_tile(light / t.id, site / "media-light" / t.id)  # type: ignore[operator]
     prune(site / "media-light", {t.id for t in with_light})
-    write_if_changed(index, env.get_template("index.html.j2").render(g=gallery, root=""))
+    # The player's data (every tile's steps, captions, key points, questions) goes in a deferred classic
+    # script beside the page: a page of 100 KB paints at once instead of after the 800 KB of data.
+    data_js = write_gallery_data(gallery, site)
+    write_if_changed(index, env.get_template("index.html.j2").render(g=gallery, root="", data_js=data_js))
     write_review(env, gallery, site)
     page = env.get_template("tile.html.j2")
     for t in gallery.tiles:

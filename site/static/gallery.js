@@ -1,11 +1,12 @@
 /* The gallery: search, hover previews, study progress, and the player dialog with deep links.
- * All data comes from the JSON embedded in the page (no fetch: the site also works from file://). */
+ * All data comes from gallery-data.js, a classic script beside the page (no fetch: the site also works from file://). */
 (function () {
   "use strict";
 
   var SP = window.StudyPlayer;
   var STUDIED_KEY = "study-diagrams:studied";
-  var data = JSON.parse(document.getElementById("gallery-data").textContent);
+  // gallery-data.js (a deferred classic script before this one) holds the data; an embedded JSON element also works.
+  var data = window.GALLERY_DATA || JSON.parse(document.getElementById("gallery-data").textContent);
   var tiles = {};
   data.tiles.forEach(function (t) { tiles[t.id] = t; });
   var playable = data.tiles.filter(function (t) { return t.state === "rendered"; }).map(function (t) { return t.id; });
