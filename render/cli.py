@@ -350,10 +350,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         from render.bench import machine, sweep_bench, sweep_table
 
+        out = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M")}  # the load before the work
         figures = sweep_bench(spec, build / "bench" / "sweep-work", repeat=args.repeat)
         if not figures:
             raise UserError("no authored tile with a sweep (or none without one) to measure")
-        out = {"sweep_holds": figures, "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M")}
+        out["sweep_holds"] = figures
         write_results(out, build / "bench-sweep.json")
         mach = out["machine"]
         print(sweep_table(figures))
