@@ -4,7 +4,10 @@
 (b) the pipeline cold with -j 1 and -j 2 (fresh build dirs, full quality);
 (c) the pipeline again with nothing changed;
 (d) the pipeline after one tile's caption is edited;
-(e) the bytes of every output and of the gallery's first load.
+(e) the bytes of every output and of the gallery's first load;
+(f) on a tile with a parameter sweep, in one process without encoding: the sweep itself against an
+    equally long hold right after it and a hold in a tile without a sweep (frames drawn, CPU seconds,
+    updaters left on screen): a sweep leaves no updater behind, so a later hold costs one drawn picture.
 Figures are medians over --repeat runs; ratios are against (a).
 
 With --all BUILD (default: build), two figures also cover every authored tile: the no-op run
@@ -273,7 +276,139 @@ def bench(spec_path: Path, spec: Spec, ids: list[str], root: Path, repeat: int =
     if all_build is not None:
         print(f"(c, e) every authored tile, in {all_build}…", file=sys.stderr)
         results["all"] = whole_build(spec_path, spec, all_build)
+    print("(f) a sweep against the hold after it and a hold without a sweep…", file=sys.stderr)
+    results["sweep_holds"] = sweep_bench(spec, root / "sweep-work", repeat=repeat)
     return results
+
+
+class _CountingSink:
+    """A video sink that only counts: pictures drawn and frames of video (a hold is one picture, many frames)."""
+
+    def __init__(self) -> None:
+        self.pictures = 0
+        self.frames = 0
+
+    def write(self, pixels: Any, repeat: int = 1) -> None:
+        self.pictures += 1
+        self.frames += repeat
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of the children it waited for (LaTeX, Graphviz): on a shared machine the
+    wall clock says more about the neighbours than about the work."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _updaters(scene: Any) -> int:
+    """Mobjects on screen that carry an updater (Manim runs them on every frame that is drawn)."""
+    return sum(1 for top in scene.mobjects for m in top.get_family() if m.updaters)
+
+
+def sweep_tiles(spec: Spec) -> tuple[str | None, str | None]:
+    """A tile to measure a sweep on (classification-metrics if it sweeps, else the first that does) and one
+    without any sweep or standing updater to compare its hold with (gradient-descent if it qualifies)."""
+    authored = [t for _, t in spec.tiles() if t.status == "authored"]
+    sweeping = [t.id for t in authored if any(a.key == "sweep" for s in t.steps for a in s.do)]
+    plain = [t.id for t in authored if not t.params and not any(p.kind == "network" for p in t.panels)]
+    pick = "classification-metrics" if "classification-metrics" in sweeping else (sweeping or [None])[0]
+    other = "gradient-descent" if "gradient-descent" in plain else (plain or [None])[0]
+    return pick, other
+
+
+def measure_holds(spec: Spec, tile_id: str, work: Path, hold: float = 3.0, quality: str = "full") -> dict[str, Any]:
+    """Play one tile at `quality` into a counting sink; time its first sweep (or, in a tile without one, its last
+    action), then an extra hold as long as that sweep (or `hold` seconds) played right after it.
+
+    The hold is added by the measurement (the tile's spec is unchanged) so that the two are equally long.
+    """
+    import scenes.actions as A
+    from scenes.encode import QUALITIES
+    from scenes.worker import render_frames
+
+    layer, tile = spec.tile(tile_id)
+    actions = [a.key for s in tile.steps for a in s.do]
+    target = actions.index("sweep") if "sweep" in actions else max(i for i, k in enumerate(actions) if k != "wait")
+    sink = _CountingSink()
+    out: dict[str, Any] = {"tile": tile_id}
+    seen = {"n": 0}
+    original = dict(A.ACTIONS)
+
+    def segment(scene: Any, run: Any) -> dict[str, Any]:
+        t0, c0, v0, p0, f0 = time.perf_counter(), _cpu(), scene.renderer.time, sink.pictures, sink.frames
+        run()
+        return {"video_s": scene.renderer.time - v0, "frames": sink.frames - f0, "pictures": sink.pictures - p0,
+                "wall_s": time.perf_counter() - t0, "cpu_s": _cpu() - c0, "updaters_after": _updaters(scene)}
+
+    def wrap(key: str, fn: Any) -> Any:
+        def run(scene: Any, act: Any) -> None:
+            k = seen["n"]
+            seen["n"] += 1
+            if k != target:
+                fn(scene, act)
+                return
+            out["updaters_before"] = _updaters(scene)
+            out["action"] = segment(scene, lambda: fn(scene, act))
+            out["action"]["key"] = key
+            out["action"]["what"] = f"{key} {getattr(act, 'sweep', '')} to {getattr(act, 'to', '')}".strip() \
+                if key == "sweep" else key
+            length = out["action"]["video_s"] if key == "sweep" else hold
+            out["hold"] = segment(scene, lambda: scene.wait(length))
+        return run
+
+    A.ACTIONS.update({k: wrap(k, fn) for k, fn in original.items()})
+    try:
+        render_frames(tile, layer, spec.number_of(tile_id), QUALITIES[quality], "dark", work, sink, lambda *_: None)
+    finally:
+        A.ACTIONS.update(original)
+    out["quality"] = quality
+    return out
+
+
+def sweep_bench(spec: Spec, work: Path, sweep_tile: str | None = None, plain_tile: str | None = None,
+                repeat: int = 1) -> dict[str, Any]:
+    """(f) The first sweep of a sweeping tile, the equally long hold after it, and a hold as long in a tile without
+    a sweep; medians of `repeat` rounds for the times."""
+    pick, other = sweep_tiles(spec)
+    sweep_tile, plain_tile = sweep_tile or pick, plain_tile or other
+    if sweep_tile is None or plain_tile is None:
+        return {}
+    rounds = []
+    for _ in range(repeat):
+        swept = measure_holds(spec, sweep_tile, work)
+        plain = measure_holds(spec, plain_tile, work, hold=swept["action"]["video_s"])
+        rounds.append((swept, plain))
+    swept, plain = rounds[-1]
+    for key in ("wall_s", "cpu_s"):
+        swept["action"][key] = _median([r[0]["action"][key] for r in rounds])
+        swept["hold"][key] = _median([r[0]["hold"][key] for r in rounds])
+        plain["hold"][key] = _median([r[1]["hold"][key] for r in rounds])
+    return {"sweep": swept, "plain": plain, "repeat": repeat}
+
+
+def sweep_table(f: dict[str, Any]) -> str:
+    """(f) as a Markdown table."""
+    if not f:
+        return ""
+    s, p = f["sweep"], f["plain"]
+    rows = [
+        "| (f) segment | video (s) | pictures drawn | CPU (s) | CPU ms per second of video | updaters on screen after |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+
+    def row(label: str, seg: dict[str, Any]) -> str:
+        per = 1000 * seg["cpu_s"] / seg["video_s"] if seg["video_s"] else float("nan")
+        return (f"| {label} | {seg['video_s']:.2f} | {seg['pictures']} | {seg['cpu_s']:.2f} | {per:.0f} "
+                f"| {seg['updaters_after']} |")
+
+    rows.append(row(f"{s['action']['what']} ({s['tile']})", s["action"]))
+    rows.append(row(f"hold right after it, as long ({s['tile']})", s["hold"]))
+    rows.append(row(f"hold as long in a tile without a sweep ({p['tile']})", p["hold"]))
+    rows.append(f"\n(f) at the {s.get('quality', 'full')} preset, drawn by Cairo without encoding, CPU of the process "
+                f"and its children; median of {f.get('repeat', 1)} round(s).")
+    return "\n".join(rows)
 
 
 def _mark(ok: bool) -> str:
@@ -334,6 +469,8 @@ def table(results: dict[str, Any]) -> str:
         rows.append("Each round on its own, the pipeline against the CLI of that round: "
                     f"-j 1 {', '.join(f'{r:.2f}' for r in j1.get('ratio_per_round', []))}; "
                     f"-j 2 {', '.join(f'{r:.2f}' for r in rounds)}.")
+    if results.get("sweep_holds"):
+        rows += ["", sweep_table(results["sweep_holds"])]
     return "\n".join(rows)
 
 

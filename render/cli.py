@@ -378,6 +378,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if not ids:
         raise UserError("no authored tiles to measure")
     build = Path(args.build)
+    if args.sweep_only:  # (f) alone: minutes, not an hour
+        import time
+
+        from render.bench import machine, sweep_bench, sweep_table
+
+        out = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M")}  # the load before the work
+        figures = sweep_bench(spec, build / "bench" / "sweep-work", repeat=args.repeat)
+        if not figures:
+            raise UserError("no authored tile with a sweep (or none without one) to measure")
+        out["sweep_holds"] = figures
+        write_results(out, build / "bench-sweep.json")
+        mach = out["machine"]
+        print(sweep_table(figures))
+        print(f"\nMachine: {mach['cores']} cores, {mach['cpu']}, load average {mach['load']} at the start; {out['date']}.")
+        print(f"wrote {build / 'bench-sweep.json'}")
+        return 0
     all_build = None if args.no_all else Path(args.all or args.build)
     results = bench(Path(args.spec), spec, ids, build / "bench", repeat=args.repeat, all_build=all_build)
     write_results(results, build / "bench.json")
@@ -483,6 +499,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--all", metavar="BUILD", help="also time the no-op run and measure sizes over every authored "
                    "tile rendered at full quality in BUILD (default: the --build folder)")
     s.add_argument("--no-all", action="store_true", help="skip the figures over every authored tile")
+    s.add_argument("--sweep-only", action="store_true", help="only (f): a sweep against the hold after it and a hold "
+                   "in a tile without a sweep; writes build/bench-sweep.json")
     s.set_defaults(fn=cmd_bench)
 
     s = sub.add_parser("merge", parents=[common], help="merge the build folders of --shard jobs into --build "

@@ -73,7 +73,7 @@ class Hide(ActionBase):
 
 @action
 class Highlight(ActionBase):
-    """Flash a frame around elements to draw the eye; the picture is unchanged after."""
+    """Flash a frame around elements to draw the eye; the frame stays until the next highlight replaces it."""
 
     highlight: Targets
     key: ClassVar[str] = "highlight"

@@ -7,8 +7,8 @@ from typing import Any
 from spec.actions import ActionBase, Iterate, Sweep
 from spec.base import PANEL_SPECS, suggest
 from spec.errors import Lines, SpecError, nearest_line, where
-from spec.sweep import bind_refs, text_refs
 from spec.study import check_phases
+from spec.sweep import bind_refs, text_refs
 from spec.tile import Spec, Tile
 
 

@@ -70,6 +70,6 @@ def nearest_line(path: tuple[Any, ...], lines: Lines) -> int:
 
 
 def suggest(word: str, options: list[str]) -> str:
-    """'; did you mean 'x'?' when an option is close to word, else ''."""
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    """'; did you mean 'x'?' when an option other than word itself is close to it, else ''."""
+    close = difflib.get_close_matches(str(word), [str(o) for o in options if str(o) != str(word)], n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""

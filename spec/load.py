@@ -120,7 +120,7 @@ def _pydantic_errors(
         if err["type"] == "extra_forbidden":
             bad = err["loc"][-1]
             parent_rel = rel[:-1] if rel and rel[-1] == bad else rel
-            known = _known_fields(data, parent_rel)
+            known = _known_fields(data, parent_rel, str(bad))
             msg = f"unknown field '{bad}'{suggest(str(bad), known)}"
             path = base + parent_rel + (bad,)
         elif err["type"] == "missing":
@@ -153,8 +153,12 @@ def all_models() -> list[type[BaseModel]]:
     return list(seen)
 
 
-def _known_fields(data: Any, rel: tuple[Any, ...]) -> list[str]:
-    """Best-effort list of valid field names at the location of an extra-field error."""
+def _known_fields(data: Any, rel: tuple[Any, ...], bad: str) -> list[str]:
+    """Best-effort list of valid field names at the location of an extra-field error.
+
+    The model there is guessed from the keys the mapping has; a model that accepts `bad` cannot be the one that
+    refused it (a flow node given a plot label's `at` must not be matched to the plot label).
+    """
     parent: Any = data
     for seg in rel:
         parent = parent[seg]
@@ -164,6 +168,8 @@ def _known_fields(data: Any, rel: tuple[Any, ...]) -> list[str]:
         best_score = -1
         for cls in candidates:
             names = [f.alias or n for n, f in cls.model_fields.items()]
+            if bad in names:
+                continue
             score = sum(1 for k in parent if k in names)
             if isinstance(parent.get("kind"), str) and cls in PANEL_SPECS.values():
                 kind_field = cls.model_fields["kind"].default

@@ -17,8 +17,8 @@ from spec.base import (
     Text,
     on_register,
 )
-from spec.sweep import Param
 from spec.study import Phase
+from spec.sweep import Param
 
 
 def scene_class_name(tile_id: str) -> str:

@@ -66,3 +66,24 @@ def test_the_cluster_line_compares_with_j2_and_shows_the_coordinator_overhead() 
                                            "overhead": 4.5}
     assert ("| (b) pipeline cold, Dask LocalCluster of 2 one-thread workers | 30.0 | 24.0 | 0.30 | 1.25× -j 2; "
             "coordinator overhead 4.5 s |") in table(r)
+
+
+def test_the_sweep_figures_pick_their_tiles_and_read_as_a_table() -> None:
+    from render.bench import sweep_table, sweep_tiles
+
+    spec = load_spec(ROOT / "diagrams.yaml")
+    sweeping, plain = sweep_tiles(spec)
+    _, tile = spec.tile(sweeping)
+    assert any(a.key == "sweep" for s in tile.steps for a in s.do)
+    _, other = spec.tile(plain)
+    assert not other.params and all(p.kind != "network" for p in other.panels)  # no updater that stays on screen
+    seg = {"video_s": 2.0, "pictures": 60, "frames": 60, "cpu_s": 12.0, "updaters_after": 0}
+    hold = {"video_s": 2.0, "pictures": 1, "frames": 60, "cpu_s": 0.04, "updaters_after": 0}
+    figures = {"sweep": {"tile": "cm", "action": {**seg, "what": "sweep t to 0.3"}, "hold": hold, "quality": "full"},
+               "plain": {"tile": "gd", "hold": {**hold, "cpu_s": 0.05}}, "repeat": 3}
+    text = sweep_table(figures)
+    assert "| sweep t to 0.3 (cm) | 2.00 | 60 | 12.00 | 6000 | 0 |" in text
+    assert "| hold right after it, as long (cm) | 2.00 | 1 | 0.04 | 20 | 0 |" in text
+    assert "| hold as long in a tile without a sweep (gd) | 2.00 | 1 | 0.05 | 25 | 0 |" in text
+    assert "median of 3 round(s)" in text
+    assert sweep_table({}) == ""

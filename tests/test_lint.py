@@ -97,6 +97,46 @@ def test_final_hold(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.render
+def test_own_outline_catches_a_cylinder_lid_on_its_label(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scenes.kinds.graph as G
+
+    assert lint(BROKEN, "own-outline", work).ok  # the lid as drawn now keeps clear of the label
+    monkeypatch.setattr(G, "LID_H", 0.22)  # the lid as it was: its lower arc on the label's top
+    monkeypatch.setattr(G, "LID_ROOM", 0.0)
+    findings = lint(BROKEN, "own-outline", work).findings
+    assert {f.rule for f in findings} == {"own-outline"}, "\n".join(map(str, findings))
+    (finding,) = findings
+    assert finding.refs == ("store.db",) and finding.step == 1
+    assert finding.message.startswith("a line inside box store.db (its own shape) ")
+    assert finding.message.endswith("text 'Feature store': keep 5 px between them")
+
+
+@pytest.mark.render
+def test_edge_label_catches_a_label_on_its_line(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scenes.kinds.graph as G
+
+    assert lint(BROKEN, "edge-label", work).ok  # the label as placed now sits beside its line
+    # placed on its line: at the middle of the (straight) edge
+    monkeypatch.setattr(G, "_beside", lambda lab, pts, gap: lab.move_to([*(pts.min(0) + pts.max(0)) / 2, 0.0]))
+    findings = lint(BROKEN, "edge-label", work).findings
+    assert {f.rule for f in findings} == {"edge-label"}, "\n".join(map(str, findings))
+    (finding,) = findings
+    assert finding.refs == ("chain.stt->llm",) and finding.step == 2
+    assert finding.message.startswith("edge chain.stt->llm crosses its label text 'text' (")
+    assert finding.message.endswith(" px deep): keep 5 px between them")
+
+
+def test_own_line_rules_measure_clearance_and_inner_lines() -> None:
+    from render.lint.rules import clearance, hull_depth
+
+    pts = np.array([[0.5, 0.5], [2.0, 0.5], [0.5, 1.1], [0.9, 0.5]])
+    assert clearance((0.0, 0.0, 1.0, 1.0), pts).round(3).tolist() == [-0.5, 1.0, 0.1, -0.1]
+    square = L.convex_hull(np.array([[0, 0], [2, 0], [2, 2], [0, 2]], dtype=float))
+    depth = hull_depth(np.array([[1.0, 1.0], [1.0, 0.0], [0.1, 1.0]]), square)
+    assert depth.round(3).tolist() == [1.0, 0.0, 0.1]  # a lid across the middle is inner; the border is not
+
+
+@pytest.mark.render
 def test_contrast_is_checked_in_the_theme_asked_for(work: Path) -> None:
     assert lint(BROKEN, "contrast", work, themes=("dark",)).ok
     (finding,) = lint(BROKEN, "contrast", work, themes=("light",)).findings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -119,10 +120,29 @@ def test_valid_tile_loads_into_typed_models() -> None:
             "diagrams.yaml:23: tiles[good].steps[1].do[1].propagat: unknown action 'propagat'; did you mean 'propagate'?",
             id="misspelled-action-beside-its-fields",
         ),
+        pytest.param(  # another model's field: never "did you mean 'at'?" about 'at' itself
+            GOOD_TILE.replace("{id: a, label: A}", "{id: a, label: A, at: [1, 2]}"),
+            "diagrams.yaml:17: tiles[good].panels[graph].nodes[0].at: unknown field 'at'",
+            id="unknown-field-of-another-model",
+        ),
+        pytest.param(
+            GOOD_TILE.replace("{id: a, label: A}", "{id: a, label: A, shap: box}"),
+            "diagrams.yaml:17: tiles[good].panels[graph].nodes[0].shap: unknown field 'shap'; did you mean 'shape'?",
+            id="misspelled-field-of-a-node",
+        ),
     ],
 )
 def test_invalid_snippet_reports_exact_message(snippet: str, expected: str) -> None:
-    assert expected in errors_of(snippet)
+    errors = errors_of(snippet)
+    assert expected in errors, errors
+    assert not any(re.search(r"'([^']+)'; did you mean '\1'\?", e) for e in errors), errors
+
+
+def test_a_suggestion_is_never_the_word_itself() -> None:
+    from spec.errors import suggest
+
+    assert suggest("at", ["at", "id", "label"]) == ""
+    assert suggest("shap", ["shape", "shap"]) == "; did you mean 'shape'?"
 
 
 def test_plot_function_and_parameters_are_checked() -> None:

@@ -20,6 +20,11 @@ text-crossed   no edge, curve, mark, or the border of a box or stroked shape cro
                not. Elements the spec nests (`PanelBase.nested_ids`: a cluster and its
                nodes, the grid and its cells) may cross; fill-only shapes (tints) have no
                border.
+own-outline    a line drawn inside an element's own shape (a cylinder's lid; outline points deeper than
+               0.02 units inside the shape's convex hull) keeps OWN_GAP (0.04 units, about 5 px at
+               1080p) from the element's label's glyph box: it neither crosses nor crowds it.
+edge-label     an edge's label keeps OWN_GAP from its own edge, the line and the arrowhead: beside its
+               line, never on it (text-crossed leaves an edge and its own label to this rule).
 box-overlap    no two boxes overlap unless the spec nests them: points of the intersection
                of their bounding boxes (shrunk by 0.03 units) lie inside both convex hulls.
 text-size      every text is at least MIN_TEXT_PX tall at 1920x1080, where a text's size is

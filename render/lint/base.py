@@ -18,6 +18,8 @@ TEXT_OVERLAP_TOL = 0.02  # units (about 3 px at 1080p) of overlap tolerated betw
 TEXT_SHRINK = 0.03  # units; a stroke must reach this far into a text's box to cross it
 BOX_SHRINK = 0.03  # units; boxes may touch (shared borders of cells and segments)
 SAMPLE_STEP = 0.02  # units between points sampled along a stroke
+OWN_GAP = 0.04  # units (about 5 px at 1080p) between a label and a line of its own element (a lid, its edge)
+INNER_DEPTH = 0.02  # units; an outline point this far inside its shape's hull is an inner line (a cylinder's lid)
 
 MIN_TEXT_PX = T.MIN_TEXT_PX
 THUMB_WIDTH_PX = 480
@@ -38,6 +40,9 @@ RULES: dict[str, str] = {
     "safe-area": "everything lies inside the safe area (5% margin); nothing is clipped",
     "text-overlap": "no text overlaps other text",
     "text-crossed": "no edge, curve, mark or border crosses a text, unless the spec nests the two",
+    "own-outline": f"no line inside an element's own shape (a cylinder's lid) crosses its label or comes within "
+                   f"{OWN_GAP * 135:.0f} px of it",
+    "edge-label": f"an edge's label keeps {OWN_GAP * 135:.0f} px clear of its own edge (line and arrowhead)",
     "box-overlap": "no two boxes overlap unless the spec nests them",
     "text-size": f"every text is at least {MIN_TEXT_PX} px tall ('Hg' line height at 1920x1080)",
     "title-size": f"the title's cap height is at least {MIN_TITLE_CAP_PX:g} px on a {THUMB_WIDTH_PX} px wide tile",

@@ -13,8 +13,10 @@ from render.lint.base import (
     BOX_SHRINK,
     DIM_OPACITY,
     GRAPHIC_CONTRAST,
+    INNER_DEPTH,
     MIN_TEXT_PX,
     MIN_TITLE_CAP_PX,
+    OWN_GAP,
     RULES,
     SAFE_TOL,
     TEXT_CONTRAST,
@@ -115,6 +117,8 @@ def check_text_crossed(pic: Picture) -> Iterator[Problem]:
         for s in strokes:
             if pic.nested_pair(t.ref, s.ref) or not _touches(t.bbox, s.bbox):
                 continue
+            if s.ref == t.ref and s.part == "edge":  # an edge and its own label: `edge-label`, with a gap
+                continue
             pts = s.outline
             hit = (pts[:, 0] > inner[0]) & (pts[:, 0] < inner[2]) & (pts[:, 1] > inner[1]) & (pts[:, 1] < inner[3])
             if hit.any():
@@ -126,6 +130,90 @@ def check_text_crossed(pic: Picture) -> Iterator[Problem]:
                     _refs(t.ref, s.ref),
                     (t.bbox, _bbox(pts[hit])),
                 )
+
+
+def clearance(box: Box, pts: np.ndarray) -> np.ndarray:
+    """Each point's distance to a box: positive outside it, minus how deep it lies inside."""
+    x0, y0, x1, y1 = box
+    dx = np.maximum(np.maximum(x0 - pts[:, 0], pts[:, 0] - x1), 0.0)
+    dy = np.maximum(np.maximum(y0 - pts[:, 1], pts[:, 1] - y1), 0.0)
+    depth = np.minimum(np.minimum(pts[:, 0] - x0, x1 - pts[:, 0]), np.minimum(pts[:, 1] - y0, y1 - pts[:, 1]))
+    return np.where((dx == 0) & (dy == 0), -depth, np.hypot(dx, dy))
+
+
+def hull_depth(pts: np.ndarray, hull: np.ndarray) -> np.ndarray:
+    """How far each point lies inside a counter-clockwise convex polygon (0 or less: on or outside it)."""
+    if len(hull) < 3 or len(pts) == 0:
+        return np.zeros(len(pts))
+    e = np.roll(hull, -1, axis=0) - hull
+    length = np.maximum(np.hypot(e[:, 0], e[:, 1]), 1e-12)
+    cross = e[None, :, 0] * (pts[:, None, 1] - hull[None, :, 1]) - e[None, :, 1] * (pts[:, None, 0] - hull[None, :, 0])
+    return np.asarray((cross / length[None, :]).min(axis=1))
+
+
+def _crowding(t: Item, pts: np.ndarray) -> tuple[float, Box] | None:
+    """The closest approach of points to a text's glyph box, and the box of the points too close, if any is."""
+    if not len(pts):
+        return None
+    d = clearance(t.bbox, pts)
+    near = d < OWN_GAP
+    if not near.any():
+        return None
+    return float(d.min()), _bbox(pts[near])
+
+
+def _how_close(d: float, what: str) -> str:
+    px = d * PX_PER_UNIT
+    if px <= -0.5:
+        return f"crosses {what} ({-px:.0f} px deep)"
+    if px < 0.5:
+        return f"touches {what}"
+    return f"comes within {px:.0f} px of {what}"
+
+
+@picture_rule("own-outline")
+def check_own_outline(pic: Picture) -> Iterator[Problem]:
+    """A line drawn inside an element's own shape (a cylinder's lid, a divider) must keep clear of its label.
+
+    Only the inner lines count: outline points deeper than INNER_DEPTH inside the shape's convex hull. The outer
+    border is `text-crossed`'s (a label fills its box up to a padding, so its border is near by design)."""
+    boxes = pic.of("box")
+    for t in pic.texts():
+        for s in boxes:
+            if s.ref != t.ref or not _touches(t.bbox, s.bbox):
+                continue
+            inner = s.outline[hull_depth(s.outline, s.hull) > INNER_DEPTH]
+            hit = _crowding(t, inner)
+            if hit:
+                yield Problem(
+                    "own-outline",
+                    f"a line inside box {s.ref} (its own shape) {_how_close(hit[0], t.describe())}: "
+                    f"keep {OWN_GAP * PX_PER_UNIT:.0f} px between them",
+                    (t.ref,),
+                    (t.bbox, hit[1]),
+                )
+
+
+@picture_rule("edge-label")
+def check_edge_label(pic: Picture) -> Iterator[Problem]:
+    """An edge's label sits beside its edge, clear of the line and the arrowhead, never on them."""
+    edges = pic.of("edge")
+    for t in pic.texts():
+        worst: tuple[float, Box] | None = None
+        for s in edges:
+            if s.ref != t.ref:
+                continue
+            hit = _crowding(t, s.outline)
+            if hit and (worst is None or hit[0] < worst[0]):
+                worst = hit
+        if worst:
+            yield Problem(
+                "edge-label",
+                f"edge {t.ref} {_how_close(worst[0], 'its label ' + t.describe())}: "
+                f"keep {OWN_GAP * PX_PER_UNIT:.0f} px between them",
+                (t.ref,),
+                (t.bbox, worst[1]),
+            )
 
 
 @picture_rule("box-overlap")

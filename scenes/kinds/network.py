@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Circle, Line, Mobject, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Circle, Line, Mobject, Polygon, VGroup
 
 from scenes.common import Built, Rect, draw_intro, heading, tag, tex, text
 from scenes.kinds import builder
@@ -14,13 +14,28 @@ from spec.theme import Theme
 EDGE_OPACITY = 0.7
 
 
-def _follow_ends(line: Line, a: Mobject, b: Mobject) -> None:
-    """Keep an edge no more opaque than its fainter neuron, so a dimmed (dropped) neuron takes its edges along."""
+TIP_LENGTH, TIP_HALF_WIDTH = 0.15, 0.065  # an arrowhead where an edge reaches its neuron (`arrows`)
+
+
+def _follow_ends(line: Line, a: Mobject, b: Mobject, tip: Mobject | None = None) -> None:
+    """Keep an edge (and its arrowhead) no more opaque than its fainter neuron, so a dimmed (dropped) neuron takes
+    its edges along."""
 
     def update(m: Mobject) -> None:
-        m.set_stroke(opacity=EDGE_OPACITY * min(a.get_stroke_opacity(), b.get_stroke_opacity()))
+        opacity = EDGE_OPACITY * min(a.get_stroke_opacity(), b.get_stroke_opacity())
+        m.set_stroke(opacity=opacity)
+        if tip is not None:
+            tip.set_fill(opacity=opacity).set_stroke(opacity=opacity)
 
     line.add_updater(update)
+
+
+def _tip(end: np.ndarray, d: np.ndarray, color: str) -> Polygon:
+    """A filled arrowhead whose point is at `end`, pointing along the unit vector d."""
+    n = np.array([-d[1], d[0], 0.0])
+    base = end - d * TIP_LENGTH
+    tip = Polygon(end, base + n * TIP_HALF_WIDTH, base - n * TIP_HALF_WIDTH)
+    return tip.set_fill(color, opacity=EDGE_OPACITY).set_stroke(color, width=1, opacity=EDGE_OPACITY)
 
 
 @builder("network")
@@ -76,18 +91,27 @@ def build_network(spec: NetworkPanel, rect: Rect, th: Theme) -> Built:
             group.add(lab)
         elements[layer.id] = group
     intros = {}
+    arrowed = spec.arrow_bundles()
     for a, b in zip(spec.layers, spec.layers[1:], strict=False):
+        bundle = f"{a.id}-to-{b.id}"
         lines = VGroup()
+        tips = VGroup()
         for i, p in enumerate(centers[a.id]):
             for j, q in enumerate(centers[b.id]):
                 d = (q - p) / np.linalg.norm(q - p)
                 line = Line(p + d * radius, q - d * radius, stroke_color=th.line, stroke_width=1.6,
                             stroke_opacity=EDGE_OPACITY)
-                tag(line, "edge", f"{a.id}-to-{b.id}")
-                _follow_ends(line, circles[a.id][i], circles[b.id][j])
+                tag(line, "edge", bundle)
+                # a mark, not an edge: `propagate` pulses along the bundle's edges only
+                tip = tag(_tip(q - d * radius, d, th.line), "mark", bundle) if bundle in arrowed else None
+                _follow_ends(line, circles[a.id][i], circles[b.id][j], tip)
                 lines.add(line)
-        elements[f"{a.id}-to-{b.id}"] = lines
-        intros[f"{a.id}-to-{b.id}"] = draw_intro
+                if tip is not None:
+                    tips.add(tip)
+        if len(tips):
+            lines.add(*tips)  # drawn after the lines, so each head lies on its line's end
+        elements[bundle] = lines
+        intros[bundle] = draw_intro
     for note in spec.notes:
         elements[note.id] = _place_note(note, notes[note.id], elements, spec, rect)
     return Built(elements, intros=intros, heading=head)

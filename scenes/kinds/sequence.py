@@ -11,6 +11,7 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
+    UP,
     ArrowTriangleFilledTip,
     Create,
     DashedLine,
@@ -35,6 +36,7 @@ END_GAP = 0.07  # arrows stop just short of the lifelines
 SELF_W = 0.45
 SELF_WEIGHT = 1.6
 LABEL_LIFT = 0.1
+TIP_CLEAR = 0.07  # units between a message's label and its arrowhead when the label reaches over it
 
 
 def _tip(end: np.ndarray, direction: np.ndarray, color: str, owner: str) -> Mobject:
@@ -108,6 +110,9 @@ def build_sequence(spec: SequencePanel, rect: Rect, th: Theme) -> Built:
         line.set_stroke(color, width=3)
         tag(line, "edge", mid)
         tip = _tip(route.get_end(), direction, color, mid)
+        if lab.get_left()[0] < tip.get_right()[0] + TIP_CLEAR and lab.get_right()[0] > tip.get_left()[0] - TIP_CLEAR:
+            # a label as wide as its arrow reaches over the arrowhead: lift it clear of the head too
+            lab.shift(max(0.0, tip.get_top()[1] + TIP_CLEAR - lab.get_bottom()[1]) * UP)
         elements[mid] = VGroup(line, tip, lab)
         intros[mid] = lambda mob: LaggedStart(Create(mob[0]), FadeIn(mob[1]), FadeIn(mob[2]), lag_ratio=0.5)
         paths[mid] = route

@@ -159,6 +159,9 @@ class NetworkPanel(PanelBase):
     kind: Literal["network"] = "network"
     layers: list[NetLayer] = Field(min_length=2)
     notes: list[NetNote] = Field(default_factory=list)
+    arrows: bool | list[Slug] = Field(
+        False, description="Arrowheads where the edges of a bundle reach their neurons, so the direction of flow "
+        "shows in the still: true for every bundle, or a list of bundle ids ('in-to-hidden'). Off by default.")
 
     def structure_ids(self) -> list[str]:
         ids = []
@@ -176,12 +179,26 @@ class NetworkPanel(PanelBase):
     def element_ids(self) -> list[str]:
         return self.structure_ids() + [n.id for n in self.notes]
 
+    def bundle_ids(self) -> list[str]:
+        return [f"{a.id}-to-{b.id}" for a, b in zip(self.layers, self.layers[1:], strict=False)]
+
+    def arrow_bundles(self) -> set[str]:
+        """The bundles drawn with arrowheads."""
+        if self.arrows is True:
+            return set(self.bundle_ids())
+        return set(self.arrows or [])
+
     @model_validator(mode="after")
     def _notes_placed(self) -> NetworkPanel:
         ids = self.structure_ids()
         for n in self.notes:
             if n.at not in ids:
                 raise ValueError(f"note {n.id}: unknown neuron, layer or bundle '{n.at}'{suggest(n.at, ids)}")
+        bundles = self.bundle_ids()
+        for b in self.arrows if isinstance(self.arrows, list) else []:
+            if b not in bundles:
+                raise ValueError(f"arrows: unknown edge bundle '{b}' (the bundles: {', '.join(bundles)})"
+                                 f"{suggest(b, bundles)}")
         return self
 
     def nested_ids(self) -> set[tuple[str, str]]:
