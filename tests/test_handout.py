@@ -90,6 +90,14 @@ def drawn_images(reader: PdfReader, page: PageObject) -> list[Image.Image]:
     return [page.images[name].image.convert("RGB") for name in names]
 
 
+def drawn_colour_spaces(reader: PdfReader, page: PageObject) -> list[str]:
+    """The colour space of each image a page draws (/DeviceRGB, or /Indexed for a palette)."""
+    names = [ops[0] for ops, op in ContentStream(page.get_contents(), reader).operations if op == b"Do"]
+    xobjects = page["/Resources"]["/XObject"]
+    spaces = [xobjects[name].get_object()["/ColorSpace"] for name in names]
+    return [str(cs[0]) if isinstance(cs, list) else str(cs) for cs in spaces]
+
+
 def same_picture(a: Image.Image, b: Image.Image) -> bool:
     return a.size == b.size and ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox() is None
 
@@ -185,6 +193,8 @@ def test_a_tiles_only_picture_is_its_poster_at_full_resolution(built: Built, pap
         first, *rest = spans[t.title]
         images = drawn_images(reader, reader.pages[first])
         assert len(images) == 1 and same_picture(images[0], rgb(built.export.poster(t))), t.id
+        # the poster is a 256-colour PNG: stored as indexed colour, exact and about as small as the file
+        assert drawn_colour_spaces(reader, reader.pages[first]) == ["/Indexed"], t.id
         assert all(not drawn_images(reader, reader.pages[i]) for i in rest), t.id
 
 
