@@ -13,7 +13,7 @@ Both are tagged PDF (WeasyPrint's PDF/UA-1 variant) with the language set (lang=
 searched, copied and read aloud in reading order. The outline holds "Contents", then a bookmark per layer with a
 bookmark per tile under it; every page but the cover carries the tile's title and "Page n of m". The only raster
 images are the tiles' posters and step pictures, embedded losslessly at their own resolution (at most IMAGE_DPI
-at their printed size).
+at their printed size); those of 256 colours or fewer (every poster) as indexed colour (see indexed_pictures).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ import logging
 import multiprocessing as mp
 import os
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,54 +114,55 @@ def write_document(export: Export, out: Path, kind: str, paper_name: str) -> Pat
     paper = next(p for p in PAPERS if p.name == paper_name)
     path = out / f"{kind}-{paper.name}.pdf"
     html = weasyprint.HTML(string=document_html(export, kind, paper), base_url=str(out))
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp, indexed_pictures():
         html.write_pdf(tmp, **PDF_OPTIONS)
-        index_colours(tmp)
     return path
 
 
-def index_colours(path: Path) -> int:
-    """Store every picture of 256 colours or fewer as indexed colour, in place; return how many were.
+@contextmanager
+def indexed_pictures() -> Iterator[None]:
+    """While WeasyPrint writes, store every picture of 256 colours or fewer as exact indexed colour.
 
-    WeasyPrint stores every picture as 24-bit RGB, so a poster (a 256-colour PNG) takes about 2.5 times its file's
-    bytes. The same pixels as 8-bit indices into a palette of the picture's own colours are exact and about as
-    small as the PNG. Pictures with more colours, or with transparency, are left as they are.
+    WeasyPrint 70 stores every picture as 24-bit RGB, so a poster (a 256-colour PNG) takes about 2.5 times its
+    file's bytes. The same pixels as 8-bit indices into a palette of the picture's own colours are exact and
+    about as small as the PNG. The picture's PDF object is made by RasterImage.get_x_object (once per picture and
+    document); this wraps it, in this process only, and leaves pictures with more colours as they are.
     """
-    import numpy as np
-    from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, NumberObject
+    from weasyprint.images import RasterImage
 
-    writer = PdfWriter(clone_from=str(path))
-    done: set[int] = set()
-    indexed = 0
-    for page in writer.pages:
-        xobjects = page["/Resources"].get_object().get("/XObject")
-        for ref in (xobjects.get_object().values() if xobjects is not None else ()):
-            obj = ref.get_object()
-            key = getattr(ref, "idnum", id(obj))
-            if key in done or obj.get("/Subtype") != "/Image" or obj.get("/ColorSpace") != "/DeviceRGB" \
-                    or "/SMask" in obj or obj.get("/BitsPerComponent") != 8:
-                continue
-            done.add(key)
-            picture = obj.decode_as_image().convert("RGB")
-            if picture.getcolors(256) is None:
-                continue  # more colours than a palette holds: kept as RGB
-            pixels = np.asarray(picture, dtype=np.uint32)
-            codes = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
-            colours, indices = np.unique(codes, return_inverse=True)  # exact: each pixel's index into its colours
-            table = np.stack([colours >> 16, (colours >> 8) & 255, colours & 255], axis=1).astype(np.uint8).tobytes()
-            obj._data = zlib.compress(indices.astype(np.uint8).tobytes(), 9)
-            obj[NameObject("/Filter")] = NameObject("/FlateDecode")
-            obj.pop(NameObject("/DecodeParms"), None)
-            obj[NameObject("/ColorSpace")] = ArrayObject([
-                NameObject("/Indexed"), NameObject("/DeviceRGB"), NumberObject(len(colours) - 1), ByteStringObject(table),
-            ])
-            indexed += 1
-    if indexed:
-        data = io.BytesIO()
-        writer.write(data)
-        path.write_bytes(data.getvalue())
-    return indexed
+    original = RasterImage.get_x_object
+
+    def get_x_object(self: Any, interpolate: bool, dpi_ratio: float) -> Any:
+        stream = original(self, interpolate, dpi_ratio)
+        return indexed_stream(self, stream) or stream
+
+    RasterImage.get_x_object = get_x_object
+    try:
+        yield
+    finally:
+        RasterImage.get_x_object = original
+
+
+def indexed_stream(image: Any, stream: Any) -> Any:
+    """The indexed-colour PDF image of a WeasyPrint picture, or None when it is not RGB of at most 256 colours."""
+    import numpy as np
+    import pydyf
+    from PIL import Image
+
+    if image.mode != "RGB" or image.format != "PNG":
+        return None
+    with Image.open(io.BytesIO(image.image_data.data)) as im:
+        picture = im.convert("RGB")
+    if picture.getcolors(256) is None or picture.size != (stream.extra["Width"], stream.extra["Height"]):
+        return None
+    pixels = np.asarray(picture, dtype=np.uint32)
+    codes = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
+    colours, indices = np.unique(codes, return_inverse=True)  # exact: each pixel's index into its own colours
+    table = np.stack([colours >> 16, (colours >> 8) & 255, colours & 255], axis=1).astype(np.uint8).tobytes()
+    extra = pydyf.Dictionary({k: v for k, v in stream.extra.items() if k != "DecodeParms"})
+    extra["ColorSpace"] = pydyf.Array(["/Indexed", "/DeviceRGB", len(colours) - 1, b"<" + table.hex().encode() + b">"])
+    extra["Filter"] = "/FlateDecode"
+    return pydyf.Stream([zlib.compress(indices.astype(np.uint8).tobytes(), 9)], extra)
 
 
 def outputs(out: Path) -> list[Path]:
