@@ -19,8 +19,9 @@ SHARD ?=
 # System packages that Manim (Cairo/Pango), Graphviz, LaTeX and the encoder need.
 APT_PACKAGES := libpango1.0-dev libcairo2-dev pkg-config ffmpeg graphviz \
 	texlive-latex-base texlive-latex-recommended dvisvgm fonts-inter fonts-jetbrains-mono fonts-dejavu-core
-# Extra system packages for the browser tests (Chromium for Playwright, Java for the Nu HTML checker).
-APT_TEST_PACKAGES := chromium default-jre-headless
+# Extra system packages for the tests: Chromium for Playwright and Java for the Nu HTML checker (the browser tests),
+# LibreOffice Impress without a GUI (the PowerPoint files must open in a real presentation program).
+APT_TEST_PACKAGES := chromium default-jre-headless libreoffice-impress-nogui
 
 .PHONY: help render slides print site serve lighthouse watch test test-fast lint validate schema docs bench clean sysdeps test-sysdeps deps node-deps
 

@@ -3,11 +3,14 @@
 Built from the real light-theme renders of the three fixture tiles (two in "foundations", one in
 the last layer): the embedded movies and posters are the tiles' own files, the videos start by
 themselves (PowerPoint's autoplay timing), notes and questions are in the speaker notes, the
-step-slides variant adds the step pictures, and a second build with nothing changed does nothing.
+step-slides variant adds the step pictures, and a second build with nothing changed does nothing. A real
+presentation program opens them: LibreOffice Impress, headless, converts both variants to PDF, a page per slide.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +23,12 @@ from pptx.presentation import Presentation as PresentationType
 from pptx.shapes.base import BaseShape
 from pptx.slide import Slide
 from pptx.util import Inches
+from pypdf import PdfReader
 
 from render.exports import STAMP, Export
 from render.exports.gallery import TileView
 from render.exports.powerpoint import ALL, autoplay_timing, build_pptx
+from tests.conftest import need
 from tests.gallery_site import AUTHORED, RenderedSite, rendered_site
 
 pytestmark = pytest.mark.render
@@ -243,3 +248,36 @@ def test_second_build_skips_and_a_changed_flag_rebuilds(built: Built) -> None:
     build_pptx(built.export, out, step_slides=True)
     assert state(out) == stepped
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != STAMP]  # no temp files left
+
+
+SOFFICE = Path(shutil.which("soffice") or "/usr/bin/soffice")
+
+
+def test_libreoffice_impress_opens_both_variants_a_page_per_slide(built: Built, tmp_path: Path) -> None:
+    need(SOFFICE, "LibreOffice Impress (Debian package libreoffice-impress-nogui)")
+    decks = {"plain.pptx": built.out / ALL, "steps.pptx": built.steps_out / ALL}
+    for name, src in decks.items():
+        shutil.copy(src, tmp_path / name)
+    out = tmp_path / "pdf"
+    # A profile of its own: no first-run dialog, no lock shared with another LibreOffice on the machine.
+    res = subprocess.run(
+        [str(SOFFICE), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
+         "--nolockcheck", "--convert-to", "pdf", "--outdir", str(out), *(str(tmp_path / n) for n in decks)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Error" not in res.stdout + res.stderr, res.stdout + res.stderr
+    for name, src in decks.items():
+        prs = Presentation(str(src))
+        reader = PdfReader(out / name.replace(".pptx", ".pdf"))
+        assert len(reader.pages) == len(prs.slides) > len(AUTHORED), name
+        ratio = prs.slide_width / prs.slide_height
+        texts = []
+        for page in reader.pages:
+            box = page.mediabox
+            assert float(box.width) / float(box.height) == pytest.approx(ratio, rel=0.01), name
+            texts.append(" ".join(page.extract_text().split()))
+        # each tile's movie slide is the page that carries its title, in the deck's order
+        movie_pages = [i for i, slide in enumerate(prs.slides) if movies(slide)]
+        for i, tid in zip(movie_pages, AUTHORED, strict=True):
+            assert tile_of(built.export, tid).title in texts[i], (name, tid, texts[i])
