@@ -416,3 +416,19 @@ def descent_path(
         if not (x_range[0] <= x <= x_range[1]):
             break
     return pts
+
+
+@function
+def softmax_share(x, z=(2.0, 0.9, 0.4, -0.5, -1.0), j=0.0):
+    """Softmax with temperature T = x: the probability exp(z_j / T) / sum_i exp(z_i / T) of token j.
+
+    z: the logits z_1, z_2, ... of the candidate tokens
+    j: which token, counted from 0 (the first logit)
+    """
+    t = np.asarray(x, dtype=float)
+    logits = np.asarray(z, dtype=float)
+    scaled = logits[None, :] / np.reshape(np.clip(t, 1e-6, None), (-1, 1))
+    scaled = scaled - scaled.max(axis=1, keepdims=True)  # subtracting the max changes nothing, avoids overflow
+    e = np.exp(scaled)
+    share = e[:, int(round(float(j)))] / e.sum(axis=1)
+    return share if np.ndim(x) else share[0]
