@@ -34,3 +34,20 @@ def test_softmax_share_sums_to_one_on_arrays():
     ts = np.linspace(0.2, 2.0, 7)
     total = sum(evaluate("softmax_share", {"z": Z, "j": j}, ts) for j in range(5))
     assert np.allclose(total, 1.0)
+
+
+def ddpm_by_hand(t: int) -> float:
+    ab = 1.0
+    for s in range(t):
+        ab *= 1.0 - (1e-4 + (0.02 - 1e-4) * s / 999)
+    return ab
+
+
+def test_ddpm_coef_matches_product_by_hand():
+    for t in (0, 1, 100, 300, 1000):
+        ab = ddpm_by_hand(t)
+        assert abs(float(evaluate("ddpm_coef", {"part": 0}, t)) - math.sqrt(ab)) < 1e-9
+        assert abs(float(evaluate("ddpm_coef", {"part": 1}, t)) - math.sqrt(1 - ab)) < 1e-9
+    # the tile's numbers: alpha_bar_100 = 0.90, alpha_bar_300 = 0.40 (Ho et al. 2020 linear schedule)
+    assert round(float(evaluate("ddpm_coef", {}, 100.0)) ** 2, 2) == 0.90
+    assert round(float(evaluate("ddpm_coef", {}, 300.0)) ** 2, 2) == 0.40
