@@ -21,7 +21,7 @@ def _psi_by_hand(shift: float, sigma: float, k: int) -> float:
     live = NormalDist(shift, sigma)
     cuts = [-math.inf] + [std.inv_cdf(i / k) for i in range(1, k)] + [math.inf]
     total = 0.0
-    for lo, hi in zip(cuts, cuts[1:]):
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
         a = (1.0 if hi == math.inf else live.cdf(hi)) - (0.0 if lo == -math.inf else live.cdf(lo))
         e = 1 / k
         total += (a - e) * math.log(a / e)

@@ -472,3 +472,37 @@ def absmax_quant(x, w=0.5, wmax=1.0):
     bits = np.maximum(np.round(np.asarray(x, dtype=float)), 2.0)
     s = wmax / (2.0 ** (bits - 1) - 1)
     return s * np.round(w / s)
+
+
+def softmax_share(x, z=(2.0, 0.9, 0.4, -0.5, -1.0), j=0.0):
+    """Softmax with temperature T = x: the probability exp(z_j / T) / sum_i exp(z_i / T) of token j.
+
+    z: the logits z_1, z_2, ... of the candidate tokens
+    j: which token, counted from 0 (the first logit)
+    """
+    t = np.asarray(x, dtype=float)
+    logits = np.asarray(z, dtype=float)
+    scaled = logits[None, :] / np.reshape(np.clip(t, 1e-6, None), (-1, 1))
+    scaled = scaled - scaled.max(axis=1, keepdims=True)  # subtracting the max changes nothing, avoids overflow
+    e = np.exp(scaled)
+    share = e[:, int(round(float(j)))] / e.sum(axis=1)
+    return share if np.ndim(x) else share[0]
+
+
+@function
+def ddpm_coef(x, beta_start=1e-4, beta_end=0.02, steps=1000.0, part=0.0):
+    """DDPM forward-process weights at step t = x: sqrt(alpha_bar_t) of the image (part 0) or sqrt(1 - alpha_bar_t)
+    of the noise (part 1), with alpha_bar_t = prod_{s<=t} (1 - beta_s) and beta linear from beta_start to beta_end.
+
+    beta_start: beta_1, the first step's noise variance
+    beta_end: beta_T, the last step's noise variance
+    steps: T, the number of steps
+    part: 0 for the image weight sqrt(alpha_bar_t), 1 for the noise weight sqrt(1 - alpha_bar_t)
+    """
+    n = int(round(float(steps)))
+    betas = np.linspace(beta_start, beta_end, n)
+    log_ab = np.concatenate([[0.0], np.cumsum(np.log1p(-betas))])  # alpha_bar_0 = 1, then t = 1..T
+    t = np.clip(np.asarray(x, dtype=float), 0.0, float(n))
+    ab = np.exp(np.interp(t, np.arange(n + 1, dtype=float), log_ab))
+    out = np.sqrt(ab) if part < 0.5 else np.sqrt(1.0 - ab)
+    return out if np.ndim(x) else float(out)
