@@ -474,6 +474,7 @@ def absmax_quant(x, w=0.5, wmax=1.0):
     return s * np.round(w / s)
 
 
+@function
 def softmax_share(x, z=(2.0, 0.9, 0.4, -0.5, -1.0), j=0.0):
     """Softmax with temperature T = x: the probability exp(z_j / T) / sum_i exp(z_i / T) of token j.
 
