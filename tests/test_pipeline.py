@@ -129,9 +129,13 @@ def test_step_frames_differ_as_the_picture_builds_up(built: dict) -> None:
 
 
 def test_gallery_lists_the_rendered_tiles(built: dict) -> None:
-    html = (built["build"] / "site" / "index.html").read_text()
+    site = built["build"] / "site"
+    html = (site / "index.html").read_text()
+    data = (site / "gallery-data.js").read_text()  # the player's data, a deferred script beside the page
+    assert "gallery-data.js" in html
     for tile in TILES:
-        assert f"media/{tile}/video.mp4" in html
+        assert f"thumbs/{tile}/" in html and f"t/{tile}.html" in html, tile
+        assert f"media/{tile}/video.mp4" in data
         assert (built["build"] / "site" / "media" / tile / "poster.png").is_file()
 
 
