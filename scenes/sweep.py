@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 TRACE_OPACITY = 0.3
 HOLD_PER_VALUE = 0.7  # seconds each value of an integer sweep is shown by default
-TRACE_KINDS = ("plot", "scatter")  # where a trace is drawn (not in tables, bars or text)
+TRACE_KINDS = ("plot", "scatter", "bars")  # where a trace is drawn (not in tables or text); a bar leaves its outline
 TRAIL_SAMPLES = 32  # values a point's trail is drawn through
 
 
