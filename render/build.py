@@ -64,14 +64,20 @@ class RenderReport:
 Progress = Callable[[str, TileResult | None], None]
 
 
-def render(spec: Spec, paths: Paths, ids: list[str] | None, jobs: int, quality: str, theme: str, force: bool,
-           progress: Callable[[int], Progress] | None = None) -> RenderReport:
-    """Render the stale authored tiles in parallel worker processes; return what happened."""
+def plan_stale(spec: Spec, paths: Paths, ids: list[str] | None, quality: str, theme: str,
+               force: bool) -> tuple[Path, Manifest, RenderReport, list[PlannedTile]]:
+    """A theme's media folder, its manifest, a report listing the up-to-date tiles as skipped, and the stale tiles
+    (what a local and a cluster render both start from)."""
     media = paths.media(theme)
     manifest = paths.manifest(theme)
     todo = plan(spec, ids, media, manifest, theme, quality, force)
-    report = RenderReport(skipped=[p.tile.id for p in todo if not p.stale])
-    stale = [p for p in todo if p.stale]
+    return media, manifest, RenderReport(skipped=[p.tile.id for p in todo if not p.stale]), [p for p in todo if p.stale]
+
+
+def render(spec: Spec, paths: Paths, ids: list[str] | None, jobs: int, quality: str, theme: str, force: bool,
+           progress: Callable[[int], Progress] | None = None) -> RenderReport:
+    """Render the stale authored tiles in parallel worker processes; return what happened."""
+    media, manifest, report, stale = plan_stale(spec, paths, ids, quality, theme, force)
     if not stale:
         return report
     media.mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from render.build import Paths, Progress, RenderReport, remove_leftovers
-from render.plan import PlannedTile, plan, source_digest, tool_versions
+from render.build import Paths, Progress, RenderReport, plan_stale, remove_leftovers
+from render.plan import PlannedTile, source_digest, tool_versions
 from scenes.worker import OUTPUTS, TileJob, TileResult, publish
 from spec import Spec
 
@@ -173,11 +173,7 @@ def render_on_cluster(spec: Spec, paths: Paths, ids: list[str] | None, quality: 
     """Render the stale tiles on the Dask cluster at scheduler (an address or a Client); as build.render does."""
     from distributed import wait
 
-    media = paths.media(theme)
-    manifest = paths.manifest(theme)
-    todo = plan(spec, ids, media, manifest, theme, quality, force)
-    report = RenderReport(skipped=[p.tile.id for p in todo if not p.stale])
-    stale = [p for p in todo if p.stale]
+    media, manifest, report, stale = plan_stale(spec, paths, ids, quality, theme, force)
     if not stale:
         return report
     expected = versions()

@@ -14,14 +14,12 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from render.plan import ROOT
+from render.serve import served
 
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -127,19 +125,6 @@ def run_once(url: str, save: Path | None = None, timeout: float = 300) -> Run:
         return parse_report(json.loads(out.read_text(encoding="utf-8")))
 
 
-@contextmanager
-def served(site: Path) -> Iterator[str]:
-    """Serve site with render.serve (what `make serve` runs) on a free loopback port; yield its base URL."""
-    from render.serve import make_server
-
-    httpd = make_server(site, port=0)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def default_tile(site: Path) -> str:

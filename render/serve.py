@@ -20,6 +20,8 @@ import re
 import shutil
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -284,3 +286,16 @@ def serve(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
             httpd.serve_forever()
         except KeyboardInterrupt:
             print("stopped", flush=True)
+
+
+@contextmanager
+def served(site: Path) -> Iterator[str]:
+    """Serve site with render.serve (what `make serve` runs) on a free loopback port; yield its base URL."""
+    httpd = make_server(site, port=0)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -7,14 +7,13 @@ console error, throws, or opens a JavaScript dialog (the fixture's notes try `al
 from __future__ import annotations
 
 import json
-import threading
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from render.serve import make_server
+from render.serve import served
 from tests.conftest import TILE_COUNT
 from tests.gallery_site import AUTHORED, AXE, RenderedSite, need, rendered_site
 
@@ -30,14 +29,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> RenderedSite:
 
 @pytest.fixture(scope="module")
 def base_url(built: RenderedSite) -> Iterator[str]:
-    httpd = make_server(built.site, port=0)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with served(built.site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import threading
 import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from render.serve import make_server
+from render.serve import served
 from tests.gallery_site import VNU, RenderedSite, need, rendered_site
 from tests.test_browser import Watched, run_axe
 
@@ -36,14 +35,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> RenderedSite:
 
 @pytest.fixture(scope="module")
 def base_url(built: RenderedSite) -> Iterator[str]:
-    httpd = make_server(built.site, port=0)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with served(built.site) as url:
+        yield url
 
 
 @pytest.fixture

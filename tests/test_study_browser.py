@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from render.serve import make_server
+from render.serve import served
 from tests.conftest import TILE_COUNT
 from tests.gallery_site import AXE, VNU, RenderedSite, need, rendered_site
 
@@ -37,14 +36,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> RenderedSite:
 
 @pytest.fixture(scope="module")
 def base_url(built: RenderedSite) -> Iterator[str]:
-    httpd = make_server(built.site, port=0)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with served(built.site) as url:
+        yield url
 
 
 @pytest.fixture
