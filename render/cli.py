@@ -6,7 +6,9 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -562,6 +564,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    received: list[int] = []
+
+    def terminated(signum: int, frame: object) -> None:
+        # SIGTERM (`timeout`, `kill`, a CI runner stopping a job) takes the Ctrl-C path: the workers are stopped,
+        # finished tiles kept, temporary folders removed; without this the process died and left its workers running.
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminated) if threading.current_thread() is threading.main_thread() else None
     try:
         return int(args.fn(args))
     except SpecInvalid as e:
@@ -574,7 +585,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except Interrupted:
-        return 130
+        return 128 + received[0] if received else 130
     except KeyboardInterrupt:
         print("interrupted; finished tiles are kept, unfinished ones re-render next run", file=sys.stderr)
-        return 130
+        return 128 + received[0] if received else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

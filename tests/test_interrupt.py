@@ -68,3 +68,36 @@ def test_a_killed_render_leaves_temporary_folders_that_the_next_run_removes(tmp_
     assert res.returncode == 0, res.stderr
     assert leftovers(build / "media") == []
     assert all((build / "media" / t / "meta.json").is_file() for t in ("pipeline", "parabola", "grid"))
+
+
+def alive_in_session(sid: int) -> list[str]:
+    """Processes still running in a session (the render's workers, ffmpeg), zombies excluded."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[3]) == sid:
+            alive.append(stat.parent.name)
+    return alive
+
+
+@pytest.mark.parametrize("target", ["group", "process"])
+def test_sigterm_stops_like_ctrl_c_and_leaves_no_worker_running(tmp_path: Path, target: str) -> None:
+    # `timeout` sends SIGTERM to the whole group; `kill PID` (or a CI runner) to the render's own process only.
+    proc, build = start_render(tmp_path)
+    if target == "group":
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    out = (tmp_path / "out.txt").read_text()
+    assert proc.returncode == 128 + signal.SIGTERM, out
+    assert "Traceback" not in out and "FAILED" not in out, out
+    assert "interrupted" in out, out
+    deadline = time.monotonic() + 10
+    while alive_in_session(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert alive_in_session(proc.pid) == [], "a worker outlived the render it belonged to"
+    assert leftovers(build / "media") == []
