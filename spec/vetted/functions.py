@@ -507,3 +507,49 @@ def ddpm_coef(x, beta_start=1e-4, beta_end=0.02, steps=1000.0, part=0.0):
     ab = np.exp(np.interp(t, np.arange(n + 1, dtype=float), log_ab))
     out = np.sqrt(ab) if part < 0.5 else np.sqrt(1.0 - ab)
     return out if np.ndim(x) else float(out)
+
+
+@function
+def projected_variance(x, sxx=1.0, sxy=0.0, syy=1.0):
+    """Variance of 2-D data with covariance [[sxx, sxy], [sxy, syy]] projected onto the unit vector
+    u = (cos x, sin x), x in degrees: u'Su = sxx cos^2 x + 2 sxy sin x cos x + syy sin^2 x. Its maximum over x
+    is the covariance's top eigenvalue (at PC1), its minimum the other eigenvalue (at PC2, 90 degrees away).
+
+    sxx: variance of the first feature
+    sxy: covariance of the two features
+    syy: variance of the second feature
+    """
+    a = np.radians(np.asarray(x, dtype=float))
+    c, s = np.cos(a), np.sin(a)
+    return sxx * c * c + 2.0 * sxy * s * c + syy * s * s
+
+
+@function
+def line_projection(x, px=1.0, py=0.0, mx=0.0, my=0.0, axis=0.0):
+    """One coordinate of the orthogonal projection of the point (px, py) onto the line through (mx, my)
+    along u = (cos x, sin x), x in degrees: m + ((p - m) . u) u.
+
+    px: the point's x
+    py: the point's y
+    mx: x of a point on the line (the data's mean, for PCA)
+    my: y of a point on the line
+    axis: 0 for the projection's x, 1 for its y
+    """
+    a = np.radians(np.asarray(x, dtype=float))
+    c, s = np.cos(a), np.sin(a)
+    t = (px - mx) * c + (py - my) * s
+    return mx + t * c if axis < 0.5 else my + t * s
+
+
+@function
+def polar_point(x, mx=0.0, my=0.0, r=1.0, axis=0.0):
+    """One coordinate of the point at distance r from (mx, my) in the direction x degrees: m + r (cos x, sin x)
+    (an end of a line that turns about m).
+
+    mx: x of the centre of rotation
+    my: y of the centre of rotation
+    r: distance from the centre (negative: the opposite end)
+    axis: 0 for the x coordinate, 1 for the y
+    """
+    a = np.radians(np.asarray(x, dtype=float))
+    return mx + r * np.cos(a) if axis < 0.5 else my + r * np.sin(a)
