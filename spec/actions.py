@@ -98,10 +98,12 @@ class Dim(ActionBase):
 
 @action
 class Flow(ActionBase):
-    """Send a token along graph edges in order (`a->b` ids), or along a plot path."""
+    """Send a token along graph edges in order (`a->b` ids), or along a plot path; with `together`, one token
+    along each at the same time (a fan-out or a fan-in)."""
 
     flow: Targets
     role: Role | None = None
+    together: bool = Field(False, description="One token per edge, all moving at once (parallel calls, a fan-out or fan-in).")
     key: ClassVar[str] = "flow"
 
 
