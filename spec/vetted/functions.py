@@ -507,3 +507,23 @@ def ddpm_coef(x, beta_start=1e-4, beta_end=0.02, steps=1000.0, part=0.0):
     ab = np.exp(np.interp(t, np.arange(n + 1, dtype=float), log_ab))
     out = np.sqrt(ab) if part < 0.5 else np.sqrt(1.0 - ab)
     return out if np.ndim(x) else float(out)
+
+
+@function
+def logistic_loss(x, xs=(0.0, 1.0), ys=(0.0, 1.0), x0=0.0):
+    """Mean log loss (binary cross-entropy) of labelled points (xs[i], ys[i]) under p = sigmoid(w (xs[i] - x0)) with
+    the weight w = x: a 1-D logistic regression whose boundary p = 0.5 stays at x0 (bias b = -w x0) while w steepens
+    the sigmoid. ln 2 at w = 0; when x0 is the fitted boundary its minimum is the maximum-likelihood w; on separable
+    points it keeps falling as w grows.
+
+    xs: the points' feature values
+    ys: their labels, 0 or 1, in the order of xs
+    x0: the decision boundary -b / w, where p = 0.5
+    """
+    w = np.atleast_1d(np.asarray(x, dtype=float))
+    px = np.asarray(xs, dtype=float)
+    sign = 2.0 * np.asarray(ys, dtype=float) - 1.0  # +1 for y = 1, -1 for y = 0
+    z = w[:, None] * (px[None, :] - x0)
+    # -log sigmoid(z) for y = 1 and -log(1 - sigmoid(z)) for y = 0, both log(1 + exp(-sign z)), without overflow
+    out = np.logaddexp(0.0, -sign[None, :] * z).mean(axis=1)
+    return out if np.ndim(x) else out[0]
