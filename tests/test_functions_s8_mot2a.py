@@ -40,3 +40,31 @@ def test_logistic_loss_matches_the_definition(w):
 def test_logistic_loss_large_weight_does_not_overflow():
     # a wrong point at distance 1 from x0 costs about w when w is large
     assert float(evaluate("logistic_loss", {"xs": [1.0], "ys": [0], "x0": 0}, 1000.0)) == pytest.approx(1000.0)
+
+
+def test_split_gini_by_hand():
+    p = {"xs": [1, 2, 3, 4], "ys": [0, 0, 1, 1]}
+    # a clean split, then {0} | {0, 1, 1}: 3/4 (1 - 1/9 - 4/9) = 1/3, then everything on one side: the parent 1/2
+    assert float(evaluate("split_gini", p, 2.5)) == pytest.approx(0.0)
+    assert float(evaluate("split_gini", p, 1.5)) == pytest.approx(1 / 3)
+    assert float(evaluate("split_gini", p, 0.0)) == pytest.approx(0.5)
+    assert float(evaluate("split_gini", p, 9.0)) == pytest.approx(0.5)
+    # a sample at the threshold goes left (x <= t)
+    assert float(evaluate("split_gini", p, 2.0)) == pytest.approx(0.0)
+
+
+def test_split_gini_three_classes():
+    # {0, 1} | {2, 2}: 2/4 (1 - 1/4 - 1/4) + 0 = 1/4
+    assert float(evaluate("split_gini", {"xs": [1, 2, 3, 4], "ys": [0, 1, 2, 2]}, 2.5)) == pytest.approx(0.25)
+
+
+def test_split_gini_decision_trees_root():
+    # the decision-trees tile's x1 values: left of 5.0 holds 9 A and 2 B, right 1 A and 8 B
+    a = [1.0, 2.2, 3.4, 1.5, 4.1, 2.9, 0.8, 3.8, 4.4, 6.6]
+    b = [1.3, 2.6, 6.0, 7.2, 8.8, 6.1, 9.1, 7.9, 5.6, 8.6]
+    p = {"xs": a + b, "ys": [0] * 10 + [1] * 10}
+    want = 11 / 20 * (1 - (9 / 11) ** 2 - (2 / 11) ** 2) + 9 / 20 * (1 - (1 / 9) ** 2 - (8 / 9) ** 2)
+    assert float(evaluate("split_gini", p, 5.0)) == pytest.approx(want)
+    assert round(want, 4) == 0.2525
+    ys = evaluate("split_gini", p, np.linspace(0, 10, 1001))
+    assert ys.min() == pytest.approx(want)
