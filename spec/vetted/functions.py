@@ -553,3 +553,47 @@ def polar_point(x, mx=0.0, my=0.0, r=1.0, axis=0.0):
     """
     a = np.radians(np.asarray(x, dtype=float))
     return mx + r * np.cos(a) if axis < 0.5 else my + r * np.sin(a)
+
+
+@function
+def logistic_loss(x, xs=(0.0, 1.0), ys=(0.0, 1.0), x0=0.0):
+    """Mean log loss (binary cross-entropy) of labelled points (xs[i], ys[i]) under p = sigmoid(w (xs[i] - x0)) with
+    the weight w = x: a 1-D logistic regression whose boundary p = 0.5 stays at x0 (bias b = -w x0) while w steepens
+    the sigmoid. ln 2 at w = 0; when x0 is the fitted boundary its minimum is the maximum-likelihood w; on separable
+    points it keeps falling as w grows.
+
+    xs: the points' feature values
+    ys: their labels, 0 or 1, in the order of xs
+    x0: the decision boundary -b / w, where p = 0.5
+    """
+    w = np.atleast_1d(np.asarray(x, dtype=float))
+    px = np.asarray(xs, dtype=float)
+    sign = 2.0 * np.asarray(ys, dtype=float) - 1.0  # +1 for y = 1, -1 for y = 0
+    z = w[:, None] * (px[None, :] - x0)
+    # -log sigmoid(z) for y = 1 and -log(1 - sigmoid(z)) for y = 0, both log(1 + exp(-sign z)), without overflow
+    out = np.logaddexp(0.0, -sign[None, :] * z).mean(axis=1)
+    return out if np.ndim(x) else out[0]
+
+
+@function
+def split_gini(x, xs=(0.0, 1.0), ys=(0.0, 1.0)):
+    """Weighted Gini impurity of the two children when samples with feature values xs and class labels ys are
+    split at the threshold x (left: xs[i] <= x, right: the rest): (n_L G_L + n_R G_R) / n, with G = 1 - sum_k p_k^2
+    over a child's class shares. A step function of x; with every sample on one side it is the parent's Gini.
+    The parent's Gini minus it is the split's impurity decrease.
+
+    xs: the samples' values of the feature being split
+    ys: their class labels (0, 1, 2, ...), in the order of xs
+    """
+    t = np.atleast_1d(np.asarray(x, dtype=float))
+    px = np.asarray(xs, dtype=float)
+    labels = np.asarray(ys, dtype=float)
+    n = float(len(px))
+    left = px[None, :] <= t[:, None]  # (thresholds, samples)
+    out = np.zeros(len(t))
+    for side in (left, ~left):
+        size = side.sum(axis=1).astype(float)
+        counts = np.stack([(side & (labels == k)[None, :]).sum(axis=1) for k in np.unique(labels)], axis=1)
+        shares = counts / np.maximum(size, 1.0)[:, None]
+        out += size / n * (1.0 - (shares**2).sum(axis=1))
+    return out if np.ndim(x) else out[0]
