@@ -78,6 +78,7 @@ def play_hide(scene: TileScene, a: S.ActionBase) -> None:
         if scene.is_visible(ref):
             mobs.append(scene.mob(ref))
             scene.mark_hidden(ref)
+        mobs += scene.take_traces(ref)  # a swept element's trail or outline goes with it
     if mobs:
         scene.play(*[FadeOut(m) for m in mobs], run_time=a.run_time or 0.8)
 
@@ -207,7 +208,8 @@ def play_transform(scene: TileScene, a: S.ActionBase) -> None:
     ghost = src.copy()
     scene.remove(src)
     scene.mark_hidden(a.transform, remove=False)
-    scene.play(ReplacementTransform(ghost, dst), run_time=a.run_time or 1.2)
+    gone = [FadeOut(m) for m in scene.take_traces(a.transform)]  # the source's sweep traces leave with it
+    scene.play(ReplacementTransform(ghost, dst), *gone, run_time=a.run_time or 1.2)
     scene.mark_visible(a.into, add=False)
 
 

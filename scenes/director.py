@@ -62,6 +62,7 @@ class TileScene(Scene):
         self.visible: set[str] = set()
         self.dimmed: set[str] = set()
         self.emphasis: list[Mobject] = []  # the frames of the last highlight: they stay until the next one
+        self.traces: dict[str, list[Mobject]] = {}  # per element ref, the trails and outlines its sweeps left
         self.headings_shown: set[str] = set()
         self.settled_at = 0.0  # when the picture last changed (the end of the last non-wait action)
         self.values: dict[str, float] = self.tile.param_values()  # the tile's parameters, as sweeps move them
@@ -148,6 +149,12 @@ class TileScene(Scene):
         self.visible.discard(ref)
         if remove:
             self.remove(self.mob(ref))
+
+    def take_traces(self, ref: str) -> list[Mobject]:
+        """The traces left by an element's sweeps (or by every element of a panel), which leave with it."""
+        pid, eid = self.split(ref)
+        keys = [k for k in self.traces if k == ref or (eid is None and k.startswith(pid + "."))]
+        return [m for k in keys for m in self.traces.pop(k)]
 
     def mark_dimmed(self, ref: str) -> None:
         self.dimmed.add(ref)

@@ -150,10 +150,12 @@ def play_sweep(scene: TileScene, a: Sweep) -> None:
                 line = VMobject().set_stroke(_mark(el).get_color(), width=3, opacity=0.6)
                 trails[(pid, eid)] = tag(line, "trace", eid)  # type: ignore[assignment]
                 traces.append(line)
+                scene.traces.setdefault(f"{pid}.{eid}", []).append(line)
             else:
                 ghost = _ghost(el)
                 if ghost is not None:
                     traces.append(ghost)
+                    scene.traces.setdefault(f"{pid}.{eid}", []).append(ghost)
         if traces:  # the past, drawn faint and behind the live elements
             scene.add(*traces)
             scene.bring_to_back(*traces)

@@ -345,3 +345,40 @@ def test_two_renders_of_a_sweep_are_byte_identical(tmp_path: Path) -> None:
                      if p.is_file() and p.name != "manifest.json"})
     assert outs[0].keys() == outs[1].keys() and any(k.suffix == ".mp4" for k in outs[0])
     assert all(outs[0][k] == outs[1][k] for k in outs[0]), [str(k) for k in outs[0] if outs[0][k] != outs[1][k]]
+
+
+HIDE_AFTER = """\
+- id: tile
+  title: T
+  tagline: A swept line, then hidden.
+  params:
+    - {{id: t, start: 0.2, range: [0, 1]}}
+  panels:
+    - id: p
+      kind: plot
+      x: {{range: [0, 1]}}
+      y: {{range: [0, 1]}}
+      shapes:
+        - {{id: cut, segment: [[{{param: t}}, 0], [{{param: t}}, 1]], role: risk}}
+  steps:
+    - say: The axes{first}.
+      do: [{{show: {shown}}}]
+    - say: Move it.
+      do: [{{sweep: t, to: 0.8}}]
+    - say: Gone.
+      do: [{{hide: p.cut}}{extra}]
+"""
+
+
+@pytest.mark.render
+def test_hiding_a_swept_element_hides_its_trace_too(tmp_path: Path) -> None:
+    # the line swept from 0.2 to 0.8 leaves a faint outline at 0.2; hiding the line must take that outline with it,
+    # so the end matches a tile whose line was never on screen
+    def final(shown: str, extra: str) -> np.ndarray:
+        spec = parse_spec(spec_text(HIDE_AFTER.format(first="", shown=shown, extra=extra)), "diagrams.yaml")
+        (layer, tile), = spec.tiles()
+        return render_still(tile, layer, 1, "dark", tmp_path)[0][:, :, :3].astype(int)
+
+    swept = final("p", "")
+    never = final("p.axes", "")
+    assert np.abs(swept - never).max() <= 2, "the swept line's trace outlived the line"
