@@ -101,8 +101,8 @@ BoundInt = Annotated[Union[Annotated[int, Tag("number")], Annotated[Bind, Tag("b
                      Discriminator(_number_or_bind)]
 
 _BIND_KEYS = {"param", "fn", "params"}
-# {name} or {name:format} with a plain numeric format: fill/align, sign, width, precision, type.
-TEMPLATE_RE = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)(?::([<>^]?[+\- ]?\d{0,2}(?:\.\d{1,2})?[dfge%]?))?\}")
+# {name} or {name:format} with a plain numeric format: fill/align, sign, width, thousands comma, precision, type.
+TEMPLATE_RE = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)(?::([<>^]?[+\- ]?\d{0,2},?(?:\.\d{1,2})?[dfge%]?))?\}")
 
 
 def template_names(s: str) -> list[str]:

@@ -382,3 +382,15 @@ def test_hiding_a_swept_element_hides_its_trace_too(tmp_path: Path) -> None:
     swept = final("p", "")
     never = final("p.axes", "")
     assert np.abs(swept - never).max() <= 2, "the swept line's trace outlived the line"
+
+
+def test_label_formats_fill_in_the_value_and_nothing_else() -> None:
+    from spec.sweep import fill, template_names
+
+    values = {"n": 56400.0, "t": -0.25, "k": 7.0}
+    assert fill("n = {n:,.0f} per arm", values) == "n = 56,400 per arm"
+    assert fill("t = {t:.2f}, k = {k:d}, {k}", values, {"k"}) == "t = \u22120.25, k = 7, 7"
+    assert fill("{n:.0f}", values) == "56400"
+    # anything beyond a plain numeric format is not a placeholder: it stays as written, never reaching format()
+    assert fill("{n.__class__}", values) == "{n.__class__}"
+    assert template_names("{n:,.0f} and {t:.2f}") == ["n", "t"]
