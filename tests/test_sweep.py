@@ -394,3 +394,46 @@ def test_label_formats_fill_in_the_value_and_nothing_else() -> None:
     # anything beyond a plain numeric format is not a placeholder: it stays as written, never reaching format()
     assert fill("{n.__class__}", values) == "{n.__class__}"
     assert template_names("{n:,.0f} and {t:.2f}") == ["n", "t"]
+
+
+READOUT = """\
+- id: tile
+  title: T
+  tagline: A live readout.
+  params:
+    - {{id: z, start: 0, range: [-5, 5]}}
+  panels:
+    - id: p
+      kind: plot
+      x: {{range: [-5, 5]}}
+      y: {{range: [0, 0.3]}}
+      labels:
+        - {{id: slope, at: [0, 0.28], text: '{text}'{value}}}
+  steps:
+    - say: Show it.
+      do: [{{show: p}}]
+    - say: Move it.
+      do: [{{sweep: z, to: 5}}]
+"""
+
+
+def test_a_label_reads_out_a_function_of_the_parameter_as_it_moves() -> None:
+    text = "σ′ = {value:.4f} at z = {z:.0f}"
+    spec = parse_spec(spec_text(READOUT.format(text=text, value=", value: {param: z, fn: sigmoid_grad}")),
+                      "diagrams.yaml")
+    (_, tile), = spec.tiles()
+    panel = tile.panel("p")
+    for z in (0.0, 5.0):
+        s = 1 / (1 + math.exp(-z))
+        shown = " ".join(_texts(build_panel(tile, panel, {"z": z}, DARK).elements["slope"]))
+        assert shown.replace(" ", "") == f"σ′ = {s * (1 - s):.4f} at z = {z:.0f}".replace(" ", "")
+
+
+@pytest.mark.parametrize(("text", "value", "expected"), [
+    ("σ′ = {value:.4f}", "", "give the label a 'value'"),
+    ("σ′", ", value: {param: z, fn: sigmoid_grad}", "put {value}"),
+])
+def test_a_readout_needs_both_its_value_and_its_place_in_the_text(text: str, value: str, expected: str) -> None:
+    errors = errors_of(READOUT.format(text=text, value=value))
+    assert any(expected in e for e in errors), errors
+    assert all(e.startswith("diagrams.yaml:") for e in errors), errors

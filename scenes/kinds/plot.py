@@ -25,6 +25,7 @@ from scenes.common import Built, Rect, draw_intro, heading, label_mob, tag, tex,
 from scenes.kinds import builder
 from spec import Curve, PlotPanel
 from spec import theme as T
+from spec.sweep import fill
 from spec.theme import Theme
 from spec.vetted import functions
 
@@ -214,7 +215,10 @@ def build_plot(spec: PlotPanel, rect: Rect, th: Theme) -> Built:
 
     for lb in spec.labels:
         color = th.color(lb.role) if lb.role else th.text
-        mob = tex(lb.tex, lb.id, th, color=color) if lb.tex else text(lb.text or "", lb.id, th, color=color)
+        words = lb.text or ""
+        if isinstance(lb.value, float | int):  # a number (a bound one arrives resolved), in place of {value}
+            words = fill(words, {"value": float(lb.value)})
+        mob = tex(lb.tex, lb.id, th, color=color) if lb.tex else text(words, lb.id, th, color=color)
         mob.move_to(axes.c2p(*lb.at))
         elements[lb.id] = mob
 

@@ -17,7 +17,7 @@ from spec.base import (
     panel_kind,
     suggest,
 )
-from spec.sweep import Bind, Bound, BoundInt
+from spec.sweep import Bind, Bound, BoundInt, template_names
 from spec.theme import Role
 from spec.vetted import datasets, fits, functions, generators
 
@@ -129,12 +129,19 @@ class PlotLabel(Model):
     at: Point
     text: Text | None = None
     tex: Text | None = None
+    value: Bound | None = Field(None, description="A number shown in place of `{value}` (or `{value:.4f}`) in "
+                                "`text`; may follow a tile parameter through a vetted function (a live readout).")
     role: Role | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> PlotLabel:
         if (self.text is None) == (self.tex is None):
             raise ValueError("give exactly one of 'text' or 'tex'")
+        shows = self.text is not None and any(n == "value" for n in template_names(self.text))
+        if self.value is not None and not shows:
+            raise ValueError("'value' needs a text that shows it: put {value} (or {value:.3f}) where the number goes")
+        if self.value is None and shows:
+            raise ValueError("the text shows {value}: give the label a 'value' (a number or a binding)")
         return self
 
 
