@@ -268,6 +268,9 @@ def _clockwise_from_top(pos: dict[str, tuple[float, float]], order: list[str]) -
     return out
 
 
+MIN_ARC = 0.6  # frame units between an arc's ends: about three arrowheads long
+
+
 def _arc_between(a: tuple[np.ndarray, float, float], b: tuple[np.ndarray, float, float], center: np.ndarray) -> VMobject:
     """A gentle arc from box a to box b, bulging away from the centre of the cycle."""
     ca, wa, ha = a
@@ -279,6 +282,15 @@ def _arc_between(a: tuple[np.ndarray, float, float], b: tuple[np.ndarray, float,
     ctrl = mid + bulge
     start = _border_point(ca, wa + 0.12, ha + 0.12, ctrl)
     end = _border_point(cb, wb + 0.12, hb + 0.12, ctrl)
+    # Two boxes close together leave an arc shorter than its arrowhead (only the head would show): swing the arc
+    # further out, so it leaves and enters through the outer faces, until it is long enough to read as an arrow.
+    for _ in range(8):
+        if norm <= 1e-6 or np.linalg.norm(end - start) >= MIN_ARC:
+            break
+        bulge = bulge * 1.6
+        ctrl = mid + bulge
+        start = _border_point(ca, wa + 0.12, ha + 0.12, ctrl)
+        end = _border_point(cb, wb + 0.12, hb + 0.12, ctrl)
     path = VMobject()
     h1 = start + (ctrl - start) * 2 / 3
     h2 = end + (ctrl - end) * 2 / 3
