@@ -70,3 +70,25 @@ def test_cluster_box_contains_its_nodes() -> None:
         box = boxes(lay, NODES[:3])[n]
         assert x0 <= box[0] and box[2] <= x1 and y0 <= box[1] and box[3] <= y1
     assert not (x0 <= lay.nodes["ingest"][0] <= x1)
+
+
+def test_every_arc_of_a_cycle_is_long_enough_to_read_as_an_arrow() -> None:
+    # ai-security-posture's loop puts Prioritize and Remediate side by side: their arc was shorter than its own
+    # arrowhead, so only the head showed. Every arc must leave room for a stroke behind the head.
+    from manim import tempconfig
+
+    from scenes.common import box_rect
+    from scenes.kinds import BUILDERS
+    from scenes.kinds.graph import MIN_ARC
+    from scenes.worker import tex_template
+    from spec import load_spec
+    from spec.theme import THEMES
+    from tests.conftest import ROOT
+
+    spec = load_spec(ROOT / "diagrams.yaml")
+    tile = next(t for _, t in spec.tiles() if t.id == "ai-security-posture")
+    panel = next(p for p in tile.panels if p.kind == "cycle")
+    with tempconfig({"tex_template": tex_template()}):
+        built = BUILDERS["cycle"](panel, box_rect(panel.box), THEMES["dark"])
+    for eid, path in built.paths.items():
+        assert np.linalg.norm(path.get_end() - path.get_start()) >= MIN_ARC - 1e-6, f"arc {eid} is too short"
