@@ -157,21 +157,20 @@ def play_flow(scene: TileScene, a: S.ActionBase) -> None:
     color = scene.theme.color(a.role or "accent")
     routes = [scene.route(ref) for ref in a.targets()]
     if a.together:  # one token per route, all at once: parallel calls fanning out, results fanning back in
-        tokens = [Dot(r.get_start(), radius=0.11, color=color).set_z_index(10) for r in routes]
-        scene.play(*[FadeIn(t, scale=0.5) for t in tokens], run_time=0.2)
-        scene.play(*[MoveAlongPath(t, r, rate_func=rate_functions.smooth) for t, r in zip(tokens, routes, strict=True)],
-                   run_time=a.run_time or 1.2)
-        scene.play(*[FadeOut(t, scale=1.8) for t in tokens], run_time=0.3)
-        return
-    token = Dot(radius=0.11, color=color)
-    token.set_z_index(10)
-    token.move_to(routes[0].get_start())
-    per = (a.run_time or 0.9 * len(routes)) / len(routes)
-    moves = [MoveAlongPath(token, r, run_time=per, rate_func=rate_functions.smooth if len(routes) == 1 else linear)
-             for r in routes]
-    scene.play(FadeIn(token, scale=0.5), run_time=0.2)
-    scene.play(Succession(*moves))
-    scene.play(FadeOut(token, scale=1.8), run_time=0.3)
+        tokens = [Dot(r.get_start(), radius=0.11, color=color) for r in routes]
+        motion = [MoveAlongPath(t, r, run_time=a.run_time or 1.2, rate_func=rate_functions.smooth)
+                  for t, r in zip(tokens, routes, strict=True)]
+    else:  # one token along the routes in turn
+        tokens = [Dot(routes[0].get_start(), radius=0.11, color=color)]
+        per = (a.run_time or 0.9 * len(routes)) / len(routes)
+        motion = [Succession(*[MoveAlongPath(tokens[0], r, run_time=per,
+                                             rate_func=rate_functions.smooth if len(routes) == 1 else linear)
+                               for r in routes])]
+    for t in tokens:
+        t.set_z_index(10)
+    scene.play(*[FadeIn(t, scale=0.5) for t in tokens], run_time=0.2)
+    scene.play(*motion)
+    scene.play(*[FadeOut(t, scale=1.8) for t in tokens], run_time=0.3)
 
 
 @action("walk")

@@ -12,6 +12,7 @@ from scenes.worker import Quality, render_frames
 from spec import parse_spec
 from spec.theme import THEMES
 from tests.conftest import spec_text
+from tests.test_sweep import Frames
 
 FAN = """\
 - id: fan
@@ -42,14 +43,10 @@ def _tokens_mid_flow(together: bool, tmp_path: Path) -> list[int]:
     spec = parse_spec(spec_text(FAN.format(together=", together: true" if together else "")), "diagrams.yaml")
     (layer, tile), = spec.tiles()
     q = Quality("test", 480, 270, 10, "ultrafast", 30, 480, 10)
-    frames: list[np.ndarray] = []
-
-    class Sink:
-        def write(self, frame: np.ndarray, repeat: int = 1) -> None:
-            frames.extend([frame[:, :, :3].copy()] * repeat)
-
+    sink = Frames()
     ends: list[float] = []
-    render_frames(tile, layer, 1, q, "dark", tmp_path, Sink(), lambda s, i: ends.append(s.renderer.time))
+    render_frames(tile, layer, 1, q, "dark", tmp_path, sink, lambda s, i: ends.append(s.renderer.time))
+    frames = sink.frames
     risk = np.array([int(THEMES["dark"].color("risk")[i:i + 2], 16) for i in (1, 3, 5)])
     counts = []
     for f in frames[int(ends[0] * 10):int(ends[1] * 10)]:  # the flow's step: fade-in, 2 s of motion, fade-out, hold

@@ -361,7 +361,7 @@ HIDE_AFTER = """\
       shapes:
         - {{id: cut, segment: [[{{param: t}}, 0], [{{param: t}}, 1]], role: risk}}
   steps:
-    - say: The axes{first}.
+    - say: The axes.
       do: [{{show: {shown}}}]
     - say: Move it.
       do: [{{sweep: t, to: 0.8}}]
@@ -375,7 +375,7 @@ def test_hiding_a_swept_element_hides_its_trace_too(tmp_path: Path) -> None:
     # the line swept from 0.2 to 0.8 leaves a faint outline at 0.2; hiding the line must take that outline with it,
     # so the end matches a tile whose line was never on screen
     def final(shown: str, extra: str) -> np.ndarray:
-        spec = parse_spec(spec_text(HIDE_AFTER.format(first="", shown=shown, extra=extra)), "diagrams.yaml")
+        spec = parse_spec(spec_text(HIDE_AFTER.format(shown=shown, extra=extra)), "diagrams.yaml")
         (layer, tile), = spec.tiles()
         return render_still(tile, layer, 1, "dark", tmp_path)[0][:, :, :3].astype(int)
 

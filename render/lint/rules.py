@@ -171,6 +171,19 @@ def _how_close(d: float, what: str) -> str:
     return f"comes within {px:.0f} px of {what}"
 
 
+def _own_crowding(t: Item, shapes: list[Item], outline: Callable[[Item], np.ndarray]) -> tuple[str, float, Box] | None:
+    """The closest approach to a text of its own element's lines (outline picks which points of a shape count):
+    the shape's ref, the distance and the box of the points too close; None when all keep clear."""
+    worst: tuple[str, float, Box] | None = None
+    for s in shapes:
+        if s.ref != t.ref:
+            continue
+        hit = _crowding(t, outline(s))
+        if hit and (worst is None or hit[0] < worst[1]):
+            worst = (s.ref, *hit)
+    return worst
+
+
 @picture_rule("own-outline")
 def check_own_outline(pic: Picture) -> Iterator[Problem]:
     """A line drawn inside an element's own shape (a cylinder's lid, a divider) must keep clear of its label.
@@ -179,19 +192,16 @@ def check_own_outline(pic: Picture) -> Iterator[Problem]:
     border is `text-crossed`'s (a label fills its box up to a padding, so its border is near by design)."""
     boxes = pic.of("box")
     for t in pic.texts():
-        for s in boxes:
-            if s.ref != t.ref or not _touches(t.bbox, s.bbox):
-                continue
-            inner = s.outline[hull_depth(s.outline, s.hull) > INNER_DEPTH]
-            hit = _crowding(t, inner)
-            if hit:
-                yield Problem(
-                    "own-outline",
-                    f"a line inside box {s.ref} (its own shape) {_how_close(hit[0], t.describe())}: "
-                    f"keep {OWN_GAP * PX_PER_UNIT:.0f} px between them",
-                    (t.ref,),
-                    (t.bbox, hit[1]),
-                )
+        near = [s for s in boxes if _touches(t.bbox, s.bbox)]
+        hit = _own_crowding(t, near, lambda s: s.outline[hull_depth(s.outline, s.hull) > INNER_DEPTH])
+        if hit:
+            yield Problem(
+                "own-outline",
+                f"a line inside box {hit[0]} (its own shape) {_how_close(hit[1], t.describe())}: "
+                f"keep {OWN_GAP * PX_PER_UNIT:.0f} px between them",
+                (t.ref,),
+                (t.bbox, hit[2]),
+            )
 
 
 @picture_rule("edge-label")
@@ -199,20 +209,14 @@ def check_edge_label(pic: Picture) -> Iterator[Problem]:
     """An edge's label sits beside its edge, clear of the line and the arrowhead, never on them."""
     edges = pic.of("edge")
     for t in pic.texts():
-        worst: tuple[float, Box] | None = None
-        for s in edges:
-            if s.ref != t.ref:
-                continue
-            hit = _crowding(t, s.outline)
-            if hit and (worst is None or hit[0] < worst[0]):
-                worst = hit
-        if worst:
+        hit = _own_crowding(t, edges, lambda s: s.outline)
+        if hit:
             yield Problem(
                 "edge-label",
-                f"edge {t.ref} {_how_close(worst[0], 'its label ' + t.describe())}: "
+                f"edge {t.ref} {_how_close(hit[1], 'its label ' + t.describe())}: "
                 f"keep {OWN_GAP * PX_PER_UNIT:.0f} px between them",
                 (t.ref,),
-                (t.bbox, worst[1]),
+                (t.bbox, hit[2]),
             )
 
 
